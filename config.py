@@ -1,0 +1,90 @@
+"""Settings for the LMS. Every setting comes from an LMS_* environment variable with an
+embedded default, so a fresh checkout runs with SQLite under instance/ and a local Redis."""
+import os
+from datetime import timedelta
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("LMS_INSTANCE_DIR", BASE_DIR / "instance"))
+
+
+def env(name, default=None):
+    return os.environ.get(f"LMS_{name}", default)
+
+
+def env_int(name, default):
+    return int(env(name, default))
+
+
+class Config:
+    TESTING = False
+    SECRET_KEY = env("SECRET_KEY", "dev-only-secret-change-me")
+    SQLALCHEMY_DATABASE_URI = env("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'lms.sqlite3'}")
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    REDIS_URL = env("REDIS_URL", "redis://127.0.0.1:6379/0")
+    UPLOAD_DIR = env("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
+    MAX_CONTENT_LENGTH = env_int("MAX_UPLOAD_BYTES", 200 * 1024 * 1024)
+    BASE_URL = env("BASE_URL", "http://127.0.0.1:5000")
+
+    # Sessions: HttpOnly and SameSite=Lax everywhere, Secure in production.
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+
+    # Password hashing (argon2id). Production-strength defaults; tests lower the cost.
+    ARGON2_TIME_COST = env_int("ARGON2_TIME_COST", 3)
+    ARGON2_MEMORY_COST = env_int("ARGON2_MEMORY_COST", 65536)
+    PASSWORD_MIN_LENGTH = 12
+
+    # Rate limits on the same Redis as Celery.
+    RATELIMIT_ENABLED = True
+    RATELIMIT_LOGIN = env("RATELIMIT_LOGIN", "10 per minute")
+    RATELIMIT_SIGNUP = env("RATELIMIT_SIGNUP", "5 per minute")
+    RATELIMIT_HEADERS_ENABLED = True
+
+    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_DEFAULT_TIMEZONE = "UTC"
+    LANGUAGES = {
+        "en": "English",
+        "nb": "Norsk bokmål",
+        "sv": "Svenska",
+        "da": "Dansk",
+        "fi": "Suomi",
+        "et": "Eesti",
+        "lv": "Latviešu",
+        "lt": "Lietuvių",
+    }
+    COURSES_PER_PAGE = 20
+
+    CELERY = {
+        "task_serializer": "json",
+        "result_serializer": "json",
+        "accept_content": ["json"],
+        "task_acks_late": True,
+        "task_reject_on_worker_lost": True,
+        "worker_prefetch_multiplier": 1,
+        "broker_connection_retry_on_startup": True,
+        "task_ignore_result": True,
+        "timezone": "UTC",
+    }
+
+
+class ProductionConfig(Config):
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+
+
+class TestConfig(Config):
+    TESTING = True
+    SECRET_KEY = "test-secret"
+    ARGON2_TIME_COST = 1
+    ARGON2_MEMORY_COST = 1024
+    SERVER_NAME = None
+
+
+def celery_settings(redis_url):
+    """Broker and result backend both live on the app's Redis."""
+    return {"broker_url": redis_url, "result_backend": redis_url}

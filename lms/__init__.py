@@ -1,0 +1,51 @@
+"""The LMS application factory."""
+import logging
+import os
+
+from flask import Flask
+
+from config import BASE_DIR, Config
+
+
+def create_app(config_class=Config, **overrides):
+    app = Flask(
+        __name__,
+        template_folder=str(BASE_DIR / "templates"),
+        static_folder=str(BASE_DIR / "static"),
+        instance_path=str(BASE_DIR / "instance"),
+    )
+    app.config.from_object(config_class)
+    app.config.update(overrides)
+    os.makedirs(app.instance_path, exist_ok=True)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+
+    from lms import extensions, models  # noqa: F401  (models: every table registered)
+
+    extensions.db.init_app(app)
+    extensions.migrate.init_app(app, extensions.db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
+    extensions.csrf.init_app(app)
+    extensions.babel.init_app(app, locale_selector=extensions.select_locale)
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"])
+    extensions.limiter.init_app(app)
+    extensions.celery_init_app(app)
+
+    from lms.accounts.auth import init_login
+
+    init_login(app)
+
+    from lms import errors, templating
+    from lms.accounts.views import bp as accounts_bp
+    from lms.admin.views import bp as admin_bp
+    from lms.api.views import bp as api_bp
+    from lms.courses.views import bp as courses_bp
+    from lms.progress.views import bp as progress_bp
+
+    for bp in (accounts_bp, courses_bp, progress_bp, admin_bp, api_bp):
+        app.register_blueprint(bp)
+    errors.init_app(app)
+    templating.init_app(app)
+
+    from lms.cli import lms_cli
+
+    app.cli.add_command(lms_cli)
+    return app

@@ -1,0 +1,97 @@
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy.exc import IntegrityError
+from urllib.parse import urlsplit
+
+from lms.accounts import services
+from lms.accounts.forms import LoginForm, SettingsForm, SignupForm
+from lms.extensions import db, limiter
+
+bp = Blueprint("accounts", __name__)
+
+
+def _rate(name):
+    from flask import current_app
+
+    return current_app.config[name]
+
+
+def _safe_next(target):
+    """Only same-site relative paths: no open redirect through ?next=."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+@limiter.limit(lambda: _rate("RATELIMIT_SIGNUP"), methods=["POST"])
+def signup():
+    if current_user.is_authenticated:
+        return redirect(url_for("courses.catalogue"))
+    form = SignupForm()
+    if form.validate_on_submit():
+        try:
+            user = services.sign_up(
+                name=form.name.data,
+                email=form.email.data,
+                password=form.password.data,
+                organisation=form.organisation.data,
+                country=form.country.data,
+                locale=form.locale.data,
+            )
+            db.session.commit()
+        except (services.EmailTaken, IntegrityError):
+            db.session.rollback()
+            form.email.errors.append(_("An account with this email already exists. Log in instead."))
+        else:
+            session.clear()
+            login_user(user)
+            flash(_("Welcome, %(name)s. Your account is ready.", name=user.name), "success")
+            return redirect(url_for("courses.catalogue"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("accounts/signup.html", form=form), status
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: _rate("RATELIMIT_LOGIN"), methods=["POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("courses.catalogue"))
+    form = LoginForm()
+    failed = False
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        if user:
+            session.clear()  # no session fixation
+            login_user(user)
+            return redirect(_safe_next(request.args.get("next")) or url_for("progress.my_learning"))
+        failed = True
+        flash(_("Wrong email or password."), "error")
+    status = 401 if failed else (422 if request.method == "POST" else 200)
+    return render_template("accounts/login.html", form=form), status
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    logout_user()
+    session.clear()
+    flash(_("You are logged out."), "success")
+    return redirect(url_for("courses.catalogue"))
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def settings():
+    form = SettingsForm(obj=current_user)
+    if form.validate_on_submit():
+        current_user.name = " ".join(form.name.data.split())
+        current_user.locale = form.locale.data
+        db.session.commit()
+        flash(_("Your settings are saved."), "success")
+        return redirect(url_for("accounts.settings"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("accounts/settings.html", form=form), status

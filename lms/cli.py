@@ -1,0 +1,21 @@
+"""`flask lms ...` commands."""
+import click
+from flask.cli import AppGroup
+
+from lms.extensions import db
+
+lms_cli = AppGroup("lms", help="LMS management commands.")
+
+
+@lms_cli.command("seed-demo")
+def seed_demo_command():
+    """Load demo organisations, users and courses (only into an empty database)."""
+    from lms.demo import DEMO_PASSWORD, PEOPLE, seed_demo
+
+    if seed_demo():
+        db.session.commit()
+        click.echo("Demo data loaded. Accounts (password: %s):" % DEMO_PASSWORD)
+        for name, email, role, _org, _locale in PEOPLE:
+            click.echo(f"  {role:8} {email:28} {name}")
+    else:
+        click.echo("The database already has users; demo data not loaded.")

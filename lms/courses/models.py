@@ -1,0 +1,109 @@
+from decimal import Decimal
+
+from sqlalchemy import JSON, ForeignKey, Numeric, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from lms.extensions import db
+from lms.timeutil import UTCDateTime, utcnow
+
+LESSON_KINDS = ("text", "file", "quiz")
+VERSION_STATUSES = ("draft", "published", "archived")
+
+
+class Course(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    language: Mapped[str] = mapped_column(String(8), default="en")
+    cpd_hours: Mapped[Decimal] = mapped_column(Numeric(5, 1), default=0)
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
+    default_due_days: Mapped[int | None]
+    validity_months: Mapped[int | None]
+    created_at: Mapped[object] = mapped_column(UTCDateTime(), default=utcnow)
+
+    organisation = relationship("Organisation")
+    owner = relationship("User")
+    versions: Mapped[list["CourseVersion"]] = relationship(
+        back_populates="course", order_by="CourseVersion.number"
+    )
+
+    @property
+    def published_version(self):
+        return next((v for v in self.versions if v.status == "published"), None)
+
+
+class CourseVersion(db.Model):
+    __table_args__ = (UniqueConstraint("course_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id"), index=True)
+    number: Mapped[int] = mapped_column(default=1)
+    status: Mapped[str] = mapped_column(String(16), default="draft")
+    published_at: Mapped[object | None] = mapped_column(UTCDateTime())
+
+    course: Mapped[Course] = relationship(back_populates="versions")
+    modules: Mapped[list["Module"]] = relationship(
+        back_populates="version", order_by="Module.position"
+    )
+
+    def lessons(self):
+        """Every lesson of this version in reading order."""
+        return [lesson for module in self.modules for lesson in module.lessons]
+
+
+class Module(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("course_version.id"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    title: Mapped[str] = mapped_column(String(200))
+
+    version: Mapped[CourseVersion] = relationship(back_populates="modules")
+    lessons: Mapped[list["Lesson"]] = relationship(
+        back_populates="module", order_by="Lesson.position"
+    )
+
+
+class StoredFile(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    original_name: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int]
+    created_at: Mapped[object] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Lesson(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    module_id: Mapped[int] = mapped_column(ForeignKey("module.id"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    kind: Mapped[str] = mapped_column(String(8))
+    title: Mapped[str] = mapped_column(String(200))
+    body_markdown: Mapped[str] = mapped_column(Text, default="")
+    file_id: Mapped[int | None] = mapped_column(ForeignKey("stored_file.id"))
+    # Percentage (0-100) a quiz attempt must reach to pass.
+    pass_mark: Mapped[int | None]
+
+    module: Mapped[Module] = relationship(back_populates="lessons")
+    file: Mapped[StoredFile | None] = relationship()
+    questions: Mapped[list["Question"]] = relationship(
+        back_populates="lesson", order_by="Question.position"
+    )
+
+
+class Question(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lesson_id: Mapped[int] = mapped_column(ForeignKey("lesson.id"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    prompt: Mapped[str] = mapped_column(Text)
+    # choices: list of strings; correct: list of indices into choices.
+    choices: Mapped[list] = mapped_column(JSON)
+    correct: Mapped[list] = mapped_column(JSON)
+    feedback: Mapped[str] = mapped_column(Text, default="")
+
+    lesson: Mapped[Lesson] = relationship(back_populates="questions")
+
+    @property
+    def multiple(self):
+        return len(self.correct) > 1

@@ -1,0 +1,26 @@
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from lms.extensions import db
+from lms.timeutil import UTCDateTime, utcnow
+
+ENROLMENT_STATUSES = ("active", "completed", "withdrawn")
+
+
+class Enrolment(db.Model):
+    __table_args__ = (UniqueConstraint("user_id", "course_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id"), index=True)
+    # The version is pinned at enrolment: later publications do not change it.
+    version_id: Mapped[int] = mapped_column(ForeignKey("course_version.id"))
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    enrolled_at: Mapped[object] = mapped_column(UTCDateTime(), default=utcnow)
+    due_at: Mapped[object | None] = mapped_column(UTCDateTime())
+    completed_at: Mapped[object | None] = mapped_column(UTCDateTime())
+    last_activity_at: Mapped[object | None] = mapped_column(UTCDateTime())
+
+    user = relationship("User")
+    course = relationship("Course")
+    version = relationship("CourseVersion")

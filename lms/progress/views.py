@@ -1,0 +1,121 @@
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+
+from lms.courses import services as courses
+from lms.enrolments import services as enrolments
+from lms.enrolments.models import Enrolment
+from lms.errors import abort_with
+from lms.extensions import db
+from lms.progress import services
+from lms.storage import send_stored
+
+bp = Blueprint("progress", __name__)
+
+
+def enrolled_lesson(slug, lesson_id):
+    """The enrolment and lesson, or a clear 404/403: only enrolled learners reach lessons."""
+    course = courses.course_by_slug(slug)
+    if course is None:
+        abort_with(404, _("There is no such course."))
+    enrolment = enrolments.enrolment_for(current_user, course)
+    if enrolment is None:
+        abort_with(403, _("Enrol in this course to open its lessons."))
+    lesson = courses.lesson_in_version(lesson_id, enrolment.version_id)
+    if lesson is None:
+        abort_with(404, _("This lesson is not part of your course."))
+    return course, enrolment, lesson
+
+
+def _neighbours(state, lesson):
+    lessons = state["lessons"]
+    i = next(i for i, item in enumerate(lessons) if item.id == lesson.id)
+    return (lessons[i - 1] if i > 0 else None), (lessons[i + 1] if i + 1 < len(lessons) else None)
+
+
+def render_lesson(course, enrolment, lesson, result=None, chosen=None, status=200):
+    state = services.summary(enrolment)
+    previous, following = _neighbours(state, lesson)
+    return render_template(
+        "progress/lesson.html", course=course, enrolment=enrolment, lesson=lesson, state=state,
+        previous=previous, following=following, form=FlaskForm(), result=result,
+        chosen=chosen or {},
+    ), status
+
+
+@bp.route("/courses/<slug>/lessons/<int:lesson_id>")
+@login_required
+def lesson(slug, lesson_id):
+    return render_lesson(*enrolled_lesson(slug, lesson_id))
+
+
+@bp.route("/courses/<slug>/lessons/<int:lesson_id>/file")
+@login_required
+def lesson_file(slug, lesson_id):
+    _course, _enrolment, lesson = enrolled_lesson(slug, lesson_id)
+    if lesson.file is None:
+        abort_with(404, _("This lesson has no file."))
+    return send_stored(lesson.file, download="download" in request.args)
+
+
+@bp.route("/courses/<slug>/lessons/<int:lesson_id>/complete", methods=["POST"])
+@login_required
+def complete(slug, lesson_id):
+    course, enrolment, lesson = enrolled_lesson(slug, lesson_id)
+    if not FlaskForm().validate_on_submit():
+        abort_with(400, _("The form expired. Reload the page and try again."))
+    if lesson.kind == "quiz":
+        abort_with(409, _("A quiz is completed by passing it."))
+    services.complete_lesson(enrolment, lesson, actor=current_user)
+    db.session.commit()
+    if enrolment.status == "completed":
+        flash(_("Congratulations, you have completed %(title)s.", title=course.title), "success")
+        return redirect(url_for("courses.course_page", slug=slug))
+    return redirect(url_for("courses.continue_course", slug=slug))
+
+
+def parse_answers(lesson, form):
+    """{question_id: set(indices)} from the posted form; None when a value is malformed."""
+    answers = {}
+    for question in lesson.questions:
+        raw = form.getlist(f"q{question.id}")
+        chosen = set()
+        for value in raw:
+            if not value.isdigit() or int(value) >= len(question.choices):
+                return None
+            chosen.add(int(value))
+        if len(chosen) > 1 and not question.multiple:
+            return None
+        answers[question.id] = chosen
+    return answers
+
+
+@bp.route("/courses/<slug>/lessons/<int:lesson_id>/quiz", methods=["POST"])
+@login_required
+def submit_quiz(slug, lesson_id):
+    course, enrolment, lesson = enrolled_lesson(slug, lesson_id)
+    if not FlaskForm().validate_on_submit():
+        abort_with(400, _("The form expired. Reload the page and try again."))
+    if lesson.kind != "quiz":
+        abort_with(409, _("This lesson is not a quiz."))
+    answers = parse_answers(lesson, request.form)
+    if answers is None:
+        abort_with(422, _("The answers sent do not match the questions of this quiz."))
+    if not any(answers.values()):
+        flash(_("Answer the questions before submitting."), "error")
+        return render_lesson(course, enrolment, lesson, status=422)
+    _attempt, result = services.submit_quiz(enrolment, lesson, answers, actor=current_user)
+    db.session.commit()
+    return render_lesson(course, enrolment, lesson, result=result, chosen=answers)
+
+
+@bp.route("/my-learning")
+@login_required
+def my_learning():
+    rows = db.session.scalars(
+        select(Enrolment).where(Enrolment.user_id == current_user.id).order_by(Enrolment.enrolled_at.desc())
+    ).all()
+    items = [(e, services.summary(e)) for e in rows]
+    return render_template("progress/my_learning.html", items=items)
