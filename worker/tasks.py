@@ -9,7 +9,7 @@ from lms.extensions import db
 log = logging.getLogger(__name__)
 
 
-@shared_task(name="lms.ping")
+@shared_task(name="lms.ping", ignore_result=False)  # its caller waits for the reply
 def ping(token):
     """Round-trips through broker, worker and database: proves the wiring."""
     from lms.accounts.models import User
