@@ -20,9 +20,11 @@ def load_user(user_id):
     from lms.accounts.models import User
 
     try:
-        return db.session.get(User, int(user_id))
+        user = db.session.get(User, int(user_id))
     except (TypeError, ValueError):
         return None
+    # A deactivated account is logged out at its next request.
+    return user if user is not None and user.is_active else None
 
 
 def _hasher():

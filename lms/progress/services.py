@@ -56,8 +56,9 @@ def _insert_progress(enrolment, lesson, score):
         insert(LessonProgress)
         .values(enrolment_id=enrolment.id, lesson_id=lesson.id, completed_at=utcnow(), score=score)
         .on_conflict_do_nothing(index_elements=["enrolment_id", "lesson_id"])
+        .returning(LessonProgress.id)
     )
-    return db.session.execute(stmt).rowcount == 1
+    return db.session.execute(stmt).scalar() is not None
 
 
 def _record_lesson_done(enrolment, lesson, actor, score=None):
