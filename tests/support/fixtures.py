@@ -18,6 +18,7 @@ Marker: ``@pytest.mark.postgresql`` skips a test in the SQLite run.
 """
 import os
 import shutil
+import signal
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,8 +46,16 @@ def selected_db_kind():
     return kind
 
 
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
 def pytest_configure(config):
     selected_db_kind()  # fail fast on a typo, before anything starts
+    # A CI timeout sends SIGTERM; as an interrupt, pytest still tears the servers down
+    # instead of leaving a PostgreSQL cluster, Redis and a worker running.
+    if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, _interrupt)
 
 
 def pytest_report_header(config):
