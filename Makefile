@@ -19,7 +19,7 @@ PYTEST_ARGS ?=
 APT_GET := DEBIAN_FRONTEND=noninteractive apt-get -y -q -o Dpkg::Use-Pty=0
 SUDO    := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: help install run test test-sqlite test-postgres system-deps clean
+.PHONY: help install translations update-translations run test test-sqlite test-postgres system-deps clean
 
 help:
 	@echo "make run            install, migrate, load demo data, start redis + web + worker + beat"
@@ -30,7 +30,16 @@ help:
 	@echo "make system-deps    apt-get install chromium and postgresql where missing"
 	@echo "make clean          remove $(VENV) and caches"
 
-install: $(STAMP)
+install: $(STAMP) translations
+
+# Compiled message catalogues (.mo) are built, not committed.
+translations: $(STAMP)
+	@$(VENV)/bin/pybabel -q compile -d lms/translations
+
+# Re-extract the strings and merge them into every catalogue (then translate the new ones).
+update-translations: $(STAMP)
+	$(VENV)/bin/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -o lms/translations/messages.pot --project "Nordic Life Science Academy" .
+	$(VENV)/bin/pybabel -q update -i lms/translations/messages.pot -d lms/translations
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@if [ -z "$(PYTHON)" ]; then echo "make: Python 3.11 or newer is needed (python3.11 or python3)" >&2; exit 1; fi

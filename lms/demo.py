@@ -50,7 +50,7 @@ GXP = {
             ("quiz", "Data integrity check", [
                 ("Which principle requires that a record shows who made it?",
                  ["Attributable", "Legible", "Enduring"], [0]),
-                ("Which are part of ALCOA+? (choose all that apply)",
+                ("Which are part of ALCOA+?",
                  ["Original", "Accurate", "Anonymous"], [0, 1]),
                 ("A correction in a paper record should...",
                  ["Obscure the original entry", "Be signed, dated and leave the original legible", "Use correction fluid"], [1]),
@@ -92,7 +92,7 @@ PV = {
              "previous awareness, and the strength of evidence before a signal is prioritised."),
             ("quiz", "Signal management quiz", [
                 ("Which GVP module covers signal management?", ["Module VI", "Module IX", "Module XVI"], [1]),
-                ("Which are disproportionality measures? (choose all that apply)",
+                ("Which are disproportionality measures?",
                  ["PRR", "ROR", "ALCOA"], [0, 1]),
             ]),
         ]),

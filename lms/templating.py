@@ -1,5 +1,5 @@
 """Template helpers: dates in the user's locale, Markdown, the language list."""
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, format_datetime, format_decimal, get_locale
 
 from lms.markdown_render import render_markdown
 
@@ -7,6 +7,7 @@ from lms.markdown_render import render_markdown
 def init_app(app):
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["date"] = lambda value: format_date(value, "medium") if value else ""
+    app.jinja_env.filters["number"] = format_decimal
     app.jinja_env.filters["datetime"] = lambda value: format_datetime(value, "medium") if value else ""
 
     @app.context_processor

@@ -23,12 +23,18 @@ class RequestContextClient(FlaskClient):
         return response
 
 
+def limits_url(redis_url):
+    """Rate-limit counters in their own Redis database, so a test can reset them without
+    touching the Celery broker's queues."""
+    return redis_url.rsplit("/", 1)[0] + "/1"
+
+
 def make_app(database_url, redis_url, upload_dir, **overrides):
     return create_app(
         TestConfig,
         SQLALCHEMY_DATABASE_URI=database_url,
         REDIS_URL=redis_url,
-        RATELIMIT_STORAGE_URI=redis_url,
+        RATELIMIT_STORAGE_URI=limits_url(redis_url),
         UPLOAD_DIR=str(upload_dir),
         **overrides,
     )
@@ -46,7 +52,7 @@ def _schema(database_url, redis_url, upload_dir):
 
 @pytest.fixture
 def app(_schema, database_url, redis_url, upload_dir):
-    redis.Redis.from_url(redis_url).flushdb()  # rate-limit counters and queued tasks
+    redis.Redis.from_url(limits_url(redis_url)).flushdb()
     app = make_app(database_url, redis_url, upload_dir)
     app.test_client_class = RequestContextClient
     with app.app_context():
