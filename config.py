@@ -45,6 +45,25 @@ class Config:
     RATELIMIT_SIGNUP = env("RATELIMIT_SIGNUP", "5 per minute")
     RATELIMIT_HEADERS_ENABLED = True
 
+    # Mail: SMTP. `make run` starts a local catcher that writes .eml files to MAIL_CATCHER_DIR.
+    SMTP_HOST = env("SMTP_HOST", "127.0.0.1")
+    SMTP_PORT = env_int("SMTP_PORT", 8025)
+    SMTP_USERNAME = env("SMTP_USERNAME")
+    SMTP_PASSWORD = env("SMTP_PASSWORD")
+    SMTP_STARTTLS = env("SMTP_STARTTLS", "0") == "1"
+    SMTP_TIMEOUT = env_int("SMTP_TIMEOUT", 15)
+    MAIL_FROM = env("MAIL_FROM", "Nordic Life Science Academy <no-reply@academy.example>")
+    MAIL_CATCHER_DIR = env("MAIL_CATCHER_DIR")
+
+    # Certificates: PDFs outside the web root.
+    CERTIFICATE_DIR = env("CERTIFICATE_DIR", str(INSTANCE_DIR / "certificates"))
+    RATELIMIT_VERIFY = env("RATELIMIT_VERIFY", "30 per minute")
+
+    # Reminders: the beat sweep and its policy.
+    REMINDER_SWEEP_SECONDS = env_int("REMINDER_SWEEP_SECONDS", 3600)
+    REMINDER_INACTIVITY_DAYS = env_int("REMINDER_INACTIVITY_DAYS", 14)
+    REMINDER_BATCH_SIZE = env_int("REMINDER_BATCH_SIZE", 2000)
+
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = "UTC"
     LANGUAGES = {
@@ -69,6 +88,8 @@ class Config:
         "broker_connection_retry_on_startup": True,
         "task_ignore_result": True,
         "timezone": "UTC",
+        # An unacknowledged task (its worker died) is redelivered after this many seconds.
+        "broker_transport_options": {"visibility_timeout": env_int("BROKER_VISIBILITY_TIMEOUT", 3600)},
     }
 
 

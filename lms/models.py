@@ -4,3 +4,5 @@ from lms.audit.models import AuditEvent  # noqa: F401
 from lms.courses.models import Course, CourseVersion, Lesson, Module, Question, StoredFile  # noqa: F401
 from lms.enrolments.models import Enrolment  # noqa: F401
 from lms.progress.models import LessonProgress, QuizAttempt  # noqa: F401
+from lms.certificates.models import Certificate  # noqa: F401
+from lms.reminders.models import ReminderLog  # noqa: F401

@@ -29,21 +29,24 @@ def limits_url(redis_url):
     return redis_url.rsplit("/", 1)[0] + "/1"
 
 
-def make_app(database_url, redis_url, upload_dir, **overrides):
+def make_app(database_url, redis_url, upload_dir, certificate_dir, smtp_port, **overrides):
     return create_app(
         TestConfig,
         SQLALCHEMY_DATABASE_URI=database_url,
         REDIS_URL=redis_url,
         RATELIMIT_STORAGE_URI=limits_url(redis_url),
         UPLOAD_DIR=str(upload_dir),
+        CERTIFICATE_DIR=str(certificate_dir),
+        SMTP_HOST="127.0.0.1",
+        SMTP_PORT=smtp_port,
         **overrides,
     )
 
 
 @pytest.fixture(scope="session")
-def _schema(database_url, redis_url, upload_dir):
+def _schema(database_url, redis_url, upload_dir, certificate_dir, smtp_server):
     """The schema comes from the migrations, so they are tested by every run."""
-    app = make_app(database_url, redis_url, upload_dir)
+    app = make_app(database_url, redis_url, upload_dir, certificate_dir, smtp_server.port)
     with app.app_context():
         flask_migrate.upgrade()
         db.engine.dispose()
@@ -51,9 +54,9 @@ def _schema(database_url, redis_url, upload_dir):
 
 
 @pytest.fixture
-def app(_schema, database_url, redis_url, upload_dir):
+def app(_schema, database_url, redis_url, upload_dir, certificate_dir, smtp_server):
     redis.Redis.from_url(limits_url(redis_url)).flushdb()
-    app = make_app(database_url, redis_url, upload_dir)
+    app = make_app(database_url, redis_url, upload_dir, certificate_dir, smtp_server.port)
     app.test_client_class = RequestContextClient
     with app.app_context():
         yield app

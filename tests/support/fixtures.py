@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.servers import CeleryWorker, LiveServer, PostgresCluster, RedisServer
+from tests.support.servers import CeleryWorker, LiveServer, PostgresCluster, RedisServer, SmtpServer
 
 DB_KINDS = ("sqlite", "postgresql")
 
@@ -102,6 +102,30 @@ def upload_dir(tmp_path_factory):
     return tmp_path_factory.mktemp("uploads")
 
 
+@pytest.fixture(scope="session")
+def certificate_dir(tmp_path_factory):
+    """Issued certificate PDFs for this session, shared with the worker process."""
+    return tmp_path_factory.mktemp("certificates")
+
+
+@pytest.fixture(scope="session")
+def smtp_server():
+    """A real SMTP server on loopback for the whole session; see ``mailbox`` for a test's view."""
+    server = SmtpServer().start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def mailbox(smtp_server):
+    """The session's SMTP server, emptied for this test: ``.messages``, ``.wait_for(n)``."""
+    smtp_server.clear()
+    yield smtp_server
+    smtp_server.clear()
+
+
 @dataclass
 class RunningWorker:
     log_path: Path
@@ -112,7 +136,7 @@ class RunningWorker:
 
 
 @pytest.fixture(scope="session")
-def celery_worker(redis_url, database_url, upload_dir, tmp_path_factory):
+def celery_worker(redis_url, database_url, upload_dir, certificate_dir, smtp_server, tmp_path_factory):
     """A real Celery worker process (prefork, one child) consuming the default queue, with the
     test Redis as broker and result backend and the test database. Tests must commit what the
     worker should see."""
@@ -121,6 +145,9 @@ def celery_worker(redis_url, database_url, upload_dir, tmp_path_factory):
         "LMS_DATABASE_URL": database_url,
         "LMS_REDIS_URL": redis_url,
         "LMS_UPLOAD_DIR": str(upload_dir),
+        "LMS_CERTIFICATE_DIR": str(certificate_dir),
+        "LMS_SMTP_HOST": "127.0.0.1",
+        "LMS_SMTP_PORT": str(smtp_server.port),
         "LMS_INSTANCE_DIR": str(workdir),
         # Cheap hashing, as in TestConfig, for any task that creates users.
         "LMS_ARGON2_TIME_COST": "1",

@@ -320,3 +320,54 @@ class LiveServer:
             self.server.server_close()
             self.thread.join(10)
             self.server = None
+
+
+# --------------------------------------------------------------------------- SMTP
+
+
+class SmtpServer:
+    """A real SMTP server (aiosmtpd) on a free loopback port that keeps what it receives.
+    The port is chosen first: aiosmtpd's Controller does not work with port 0."""
+
+    def __init__(self):
+        self.port = free_port()
+        self.messages = []  # email.message.EmailMessage, in arrival order
+        self.envelopes = []
+        self._lock = threading.Lock()
+        self.controller = None
+
+    async def handle_DATA(self, server, session, envelope):
+        from email import message_from_bytes, policy
+
+        message = message_from_bytes(envelope.original_content or envelope.content, policy=policy.default)
+        with self._lock:
+            self.envelopes.append(envelope)
+            self.messages.append(message)
+        return "250 Message accepted"
+
+    def start(self):
+        from aiosmtpd.controller import Controller
+
+        self.controller = Controller(self, hostname=LOOPBACK, port=self.port)
+        self.controller.start()
+        return self
+
+    def clear(self):
+        with self._lock:
+            self.messages.clear()
+            self.envelopes.clear()
+
+    def wait_for(self, count, timeout=20.0):
+        """The messages, once at least ``count`` have arrived (or raise after ``timeout``)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._lock:
+                if len(self.messages) >= count:
+                    return list(self.messages)
+            time.sleep(0.05)
+        raise ServerError(f"expected {count} mail(s) within {timeout}s, got {len(self.messages)}")
+
+    def stop(self):
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None

@@ -1,0 +1,27 @@
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from lms.extensions import db
+from lms.timeutil import UTCDateTime, utcnow
+
+REMINDER_KINDS = ("enrolment_confirmation", "deadline_7d", "deadline_1d", "overdue", "inactivity")
+REMINDER_STATUSES = ("pending", "sent", "failed", "skipped")
+
+
+class ReminderLog(db.Model):
+    """One email that is due: written before it is sent, and unique per (enrolment, kind,
+    period), so a second sweep, a redelivered task or two beats at once send nothing more."""
+
+    __table_args__ = (UniqueConstraint("enrolment_id", "kind", "period_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enrolment_id: Mapped[int] = mapped_column(ForeignKey("enrolment.id"))
+    kind: Mapped[str] = mapped_column(String(32))
+    period_key: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[object] = mapped_column(UTCDateTime(), default=utcnow)
+    sent_at: Mapped[object | None] = mapped_column(UTCDateTime())
+
+    enrolment = relationship("Enrolment")
