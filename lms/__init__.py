@@ -37,10 +37,11 @@ def create_app(config_class=Config, **overrides):
     from lms.accounts.views import bp as accounts_bp
     from lms.admin.views import bp as admin_bp
     from lms.api.views import bp as api_bp
+    from lms.audit.views import bp as audit_bp
     from lms.courses.views import bp as courses_bp
     from lms.progress.views import bp as progress_bp
 
-    for bp in (accounts_bp, courses_bp, progress_bp, admin_bp, api_bp):
+    for bp in (audit_bp, accounts_bp, courses_bp, progress_bp, admin_bp, api_bp):
         app.register_blueprint(bp)
     errors.init_app(app)
     templating.init_app(app)

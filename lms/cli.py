@@ -19,3 +19,7 @@ def seed_demo_command():
             click.echo(f"  {role:8} {email:28} {name}")
     else:
         click.echo("The database already has users; demo data not loaded.")
+
+
+# Feature commands register themselves on the group.
+import lms.audit.cli  # noqa: E402,F401

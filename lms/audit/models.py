@@ -6,15 +6,27 @@ from lms.timeutil import UTCDateTime, utcnow
 
 
 class AuditEvent(db.Model):
-    """A training-record event. Append-only; the hash chain over prev_hash/hash comes with
-    the reports issue, the columns are here from the start."""
+    """A training-record event. Append-only: an append-only hash chain in ``seq`` order, where
+    each ``hash`` covers the event's content and ``prev_hash`` (see lms.audit.chain)."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # Position in the chain, assigned at commit under the chain lock (commit order, which under
+    # concurrency need not be id order). Unique, so two events cannot claim one place.
+    seq: Mapped[int | None] = mapped_column(unique=True)
     at: Mapped[object] = mapped_column(UTCDateTime(), default=utcnow, index=True)
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
     action: Mapped[str] = mapped_column(String(64), index=True)
     subject_type: Mapped[str] = mapped_column(String(32))
     subject_id: Mapped[int | None]
     data: Mapped[dict] = mapped_column(JSON, default=dict)
     prev_hash: Mapped[str | None] = mapped_column(String(64))
     hash: Mapped[str | None] = mapped_column(String(64))
+
+
+class AuditChainHead(db.Model):
+    """The chain's last position and hash: one row, locked by every transaction that appends,
+    so concurrent requests extend the chain one after another instead of forking it."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(default=0)
+    hash: Mapped[str] = mapped_column(String(64), default="")

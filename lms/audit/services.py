@@ -1,6 +1,8 @@
-"""The one way to write a training-record event."""
+"""The one way to write a training-record event (chained into the audit hash chain at commit)."""
+from lms.audit.chain import mark_pending
 from lms.audit.models import AuditEvent
 from lms.extensions import db
+from lms.timeutil import utcnow
 
 
 def record_event(action, subject, actor=None, **data):
@@ -12,6 +14,7 @@ def record_event(action, subject, actor=None, **data):
     :return: the new AuditEvent
     """
     event = AuditEvent(
+        at=utcnow(),
         action=action,
         subject_type=type(subject).__name__.lower(),
         subject_id=subject.id,
@@ -19,4 +22,5 @@ def record_event(action, subject, actor=None, **data):
         data=data,
     )
     db.session.add(event)
+    mark_pending(db.session(), event)  # chained at commit (lms.audit.chain)
     return event
