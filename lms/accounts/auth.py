@@ -61,22 +61,27 @@ class Forbidden(Exception):
     """A service refused an action for this user; views turn it into 403."""
 
 
+def _same_org(user, target):
+    return target is not None and target.organisation_id == user.organisation_id
+
+
+# The policy: one rule per action, (user, target) -> bool, for authenticated users.
+POLICY = {
+    "author.view": lambda user, target: user.role in ("author", "admin"),
+    "admin.view": lambda user, target: user.role == "admin",
+    "course.view_draft": lambda user, target: user.role == "admin" or (user.role == "author" and _same_org(user, target)),
+    "enrolment.view": lambda user, target: user.role == "admin" or target.user_id == user.id,
+    # target: the user being managed; nobody changes their own role or deactivates themselves
+    "user.manage": lambda user, target: user.role == "admin" and (target is None or target.id != user.id),
+}
+
+
 def can(user, action, target=None):
-    """The policy: may ``user`` do ``action`` (on ``target``)?"""
+    """May ``user`` do ``action`` (on ``target``)? Unknown actions are a programming error."""
+    rule = POLICY[action]
     if user is None or not user.is_authenticated:
         return False
-    if action == "author.view":
-        return user.role in ("author", "admin")
-    if action == "admin.view":
-        return user.role == "admin"
-    if action == "course.view_draft":
-        return user.role == "admin" or (
-            user.role == "author" and target is not None
-            and target.organisation_id == user.organisation_id
-        )
-    if action == "enrolment.view":
-        return user.role == "admin" or target.user_id == user.id
-    raise ValueError(f"unknown action {action}")
+    return bool(rule(user, target))
 
 
 def require(action, target=None, user=None):
