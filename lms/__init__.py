@@ -34,6 +34,7 @@ def create_app(config_class=Config, **overrides):
     init_login(app)
 
     from lms import errors, templating
+    from lms.accounts.admin_views import bp as user_admin_bp
     from lms.accounts.views import bp as accounts_bp
     from lms.admin.views import bp as admin_bp
     from lms.api.views import bp as api_bp
@@ -41,7 +42,7 @@ def create_app(config_class=Config, **overrides):
     from lms.courses.views import bp as courses_bp
     from lms.progress.views import bp as progress_bp
 
-    for bp in (audit_bp, accounts_bp, courses_bp, progress_bp, admin_bp, api_bp):
+    for bp in (user_admin_bp, audit_bp, accounts_bp, courses_bp, progress_bp, admin_bp, api_bp):
         app.register_blueprint(bp)
     errors.init_app(app)
     templating.init_app(app)

@@ -59,3 +59,47 @@ def authenticate(email, password):
     if not check_password(user.password_hash, password) or not user.is_active:
         return None
     return user
+
+
+class CannotManageSelf(Exception):
+    pass
+
+
+def _check_manage(actor, user):
+    from lms.accounts.auth import Forbidden, can
+
+    if actor.id == user.id:
+        raise CannotManageSelf(user.id)
+    if not can(actor, "user.manage", user):
+        raise Forbidden("user.manage")
+
+
+def change_role(actor, user, role):
+    """Give ``user`` a new role (admins only, never their own).
+
+    :return: True when the role changed
+    """
+    from lms.accounts.models import ROLES
+
+    _check_manage(actor, user)
+    if role not in ROLES:
+        raise ValueError(role)
+    if user.role == role:
+        return False
+    old, user.role = user.role, role
+    record_event("user.role_changed", user, actor=actor, old=old, new=role)
+    return True
+
+
+def set_active(actor, user, active):
+    """Deactivate or reactivate an account. A deactivated user cannot log in; their records
+    (enrolments, progress, certificates, audit events) stay.
+
+    :return: True when the state changed
+    """
+    _check_manage(actor, user)
+    if user.is_active_account == active:
+        return False
+    user.is_active_account = active
+    record_event("user.reactivated" if active else "user.deactivated", user, actor=actor)
+    return True
