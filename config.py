@@ -45,6 +45,8 @@ class Config:
     RATELIMIT_SIGNUP = env("RATELIMIT_SIGNUP", "5 per minute")
     RATELIMIT_HEADERS_ENABLED = True
 
+    BULK_CSV_MAX_BYTES = env_int("BULK_CSV_MAX_BYTES", 5 * 1024 * 1024)
+
     # Mail: SMTP. `make run` starts a local catcher that writes .eml files to MAIL_CATCHER_DIR.
     SMTP_HOST = env("SMTP_HOST", "127.0.0.1")
     SMTP_PORT = env_int("SMTP_PORT", 8025)

@@ -40,9 +40,10 @@ def create_app(config_class=Config, **overrides):
     from lms.api.views import bp as api_bp
     from lms.audit.views import bp as audit_bp
     from lms.courses.views import bp as courses_bp
+    from lms.enrolments.views import bp as bulk_bp
     from lms.progress.views import bp as progress_bp
 
-    for bp in (user_admin_bp, audit_bp, accounts_bp, courses_bp, progress_bp, admin_bp, api_bp):
+    for bp in (bulk_bp, user_admin_bp, audit_bp, accounts_bp, courses_bp, progress_bp, admin_bp, api_bp):
         app.register_blueprint(bp)
     errors.init_app(app)
     templating.init_app(app)

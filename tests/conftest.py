@@ -58,6 +58,7 @@ def app(_schema, database_url, redis_url, upload_dir, certificate_dir, smtp_serv
     redis.Redis.from_url(limits_url(redis_url)).flushdb()
     app = make_app(database_url, redis_url, upload_dir, certificate_dir, smtp_server.port)
     app.test_client_class = RequestContextClient
+    app.extensions["celery"].control.purge()  # no task left over from an earlier test
     with app.app_context():
         yield app
         db.session.remove()

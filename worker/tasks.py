@@ -17,3 +17,20 @@ def ping(token):
     users = db.session.scalar(select(func.count()).select_from(User))
     log.info("ping token=%s users=%s", token, users)
     return {"token": token, "users": users}
+
+
+@shared_task(name="lms.send_invitation", bind=True, acks_late=True, max_retries=8)
+def send_invitation(self, user_id):
+    """Email a set-password invitation to a user created by bulk enrolment (once; retried with
+    backoff while the SMTP server fails)."""
+    import smtplib
+
+    from lms.accounts import invitations
+
+    try:
+        sent = invitations.send_invitation(user_id)
+        db.session.commit()
+    except (smtplib.SMTPException, OSError) as exc:
+        db.session.rollback()
+        raise self.retry(exc=exc, countdown=min(600, 5 * 2 ** self.request.retries))
+    return sent

@@ -5,7 +5,9 @@ from sqlalchemy.exc import IntegrityError
 from urllib.parse import urlsplit
 
 from lms.accounts import services
-from lms.accounts.forms import LoginForm, SettingsForm, SignupForm
+from lms.accounts import invitations
+from lms.accounts.forms import LoginForm, SetPasswordForm, SettingsForm, SignupForm
+from lms.errors import abort_with
 from lms.extensions import db, limiter
 
 bp = Blueprint("accounts", __name__)
@@ -95,3 +97,26 @@ def settings():
         return redirect(url_for("accounts.settings"))
     status = 422 if request.method == "POST" else 200
     return render_template("accounts/settings.html", form=form), status
+
+
+@bp.route("/account/set-password/<token>", methods=["GET", "POST"])
+@limiter.limit(lambda: _rate("RATELIMIT_LOGIN"), methods=["POST"])
+def set_password(token):
+    """The link from an invitation email: choose a password, then you are logged in."""
+    try:
+        user = invitations.user_for_token(token)
+    except invitations.InvalidToken as exc:
+        if str(exc) == "expired":
+            abort_with(410, _("This link has expired. Ask your administrator for a new invitation."))
+        abort_with(404, _("This link is not valid or has already been used."))
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        invitations.set_password(user, form.password.data)
+        db.session.commit()
+        logout_user()
+        session.clear()
+        login_user(user)
+        flash(_("Your password is set. Welcome, %(name)s.", name=user.name), "success")
+        return redirect(url_for("progress.my_learning"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("accounts/set_password.html", form=form, user=user), status

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pytest
 
+from config import TestConfig
 from tests.support.servers import CeleryWorker, LiveServer, PostgresCluster, RedisServer, SmtpServer
 
 DB_KINDS = ("sqlite", "postgresql")
@@ -147,6 +148,8 @@ def celery_worker(redis_url, database_url, upload_dir, certificate_dir, smtp_ser
         "LMS_UPLOAD_DIR": str(upload_dir),
         "LMS_CERTIFICATE_DIR": str(certificate_dir),
         "LMS_SMTP_HOST": "127.0.0.1",
+        # Signed links made by the worker (invitations, unsubscribe) must verify in the test app.
+        "LMS_SECRET_KEY": TestConfig.SECRET_KEY,
         "LMS_SMTP_PORT": str(smtp_server.port),
         "LMS_INSTANCE_DIR": str(workdir),
         # Cheap hashing, as in TestConfig, for any task that creates users.

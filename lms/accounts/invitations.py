@@ -1,0 +1,85 @@
+"""Invitations: accounts created for people (e.g. by bulk enrolment) who then set their own
+password through a signed, single-use, expiring link."""
+import secrets
+
+from flask import current_app, url_for
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import select
+
+from lms.accounts.auth import hash_password
+from lms.accounts.models import User
+from lms.audit.models import AuditEvent
+from lms.audit.services import record_event
+from lms.extensions import db
+from lms.mail import external_url, render_email, send_mail
+
+SALT = "lms-set-password"
+MAX_AGE = 14 * 24 * 3600
+
+
+class InvalidToken(Exception):
+    pass
+
+
+def _serializer():
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=SALT)
+
+
+def unusable_password_hash():
+    """A hash no password matches, for accounts whose owner has not set one yet."""
+    return hash_password(secrets.token_urlsafe(32))
+
+
+def set_password_token(user):
+    # The hash's tail makes the link single-use: setting a password changes the hash.
+    return _serializer().dumps({"u": user.id, "h": user.password_hash[-16:]})
+
+
+def user_for_token(token):
+    """:raises InvalidToken: tampered, expired or already used"""
+    try:
+        data = _serializer().loads(token, max_age=MAX_AGE)
+    except SignatureExpired as exc:
+        raise InvalidToken("expired") from exc
+    except BadSignature as exc:
+        raise InvalidToken("invalid") from exc
+    user = db.session.get(User, data.get("u")) if isinstance(data, dict) else None
+    if user is None or not user.is_active or user.password_hash[-16:] != data.get("h"):
+        raise InvalidToken("used")
+    return user
+
+
+def set_password(user, password):
+    user.password_hash = hash_password(password)
+    record_event("user.password_set", user, actor=user)
+
+
+def send_invitation(user_id):
+    """Send the invitation email once (a redelivered task finds the audit event and stops).
+
+    :return: True when this call sent it
+    """
+    user = db.session.execute(select(User).where(User.id == user_id).with_for_update()).scalar_one_or_none()
+    if user is None:
+        return False
+    already = db.session.scalar(
+        select(AuditEvent.id).where(
+            AuditEvent.action == "user.invitation_sent", AuditEvent.subject_type == "user",
+            AuditEvent.subject_id == user.id,
+        )
+    )
+    if already is not None:
+        return False
+    with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
+        link = external_url(url_for("accounts.set_password", token=set_password_token(user)))
+    from flask_babel import gettext as _
+
+    subject, text, html = render_email(
+        "invitation", user.locale, lambda: _("You are invited to the Nordic Life Science Academy"),
+        user=user, link=link,
+    )
+    # Record first, send second, in one transaction: if the send fails the task's retry finds
+    # no event (the transaction rolls back) and tries again.
+    record_event("user.invitation_sent", user)
+    send_mail((user.name, user.email), subject, text, html)
+    return True

@@ -1,0 +1,230 @@
+"""Bulk enrolment from a CSV file: a dry run that reports every row, then an all-or-nothing
+apply. Columns: email, name, organisation, country, course, due_date (the last optional)."""
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timezone
+
+from email_validator import EmailNotValidError, validate_email
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import or_, select
+
+from lms.accounts.invitations import unusable_password_hash
+from lms.accounts.models import User
+from lms.accounts.services import find_or_create_organisation, normalise_email
+from lms.after_commit import call_after_commit
+from lms.audit.services import record_event
+from lms.courses.models import Course, CourseVersion
+from lms.enrolments import services as enrolments
+from lms.enrolments.models import Enrolment
+from lms.extensions import db
+
+REQUIRED = ("email", "name", "organisation", "country", "course")
+OPTIONAL = ("due_date",)
+MAX_ROWS = 5000
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+COUNTRY = re.compile(r"^[A-Z]{2}$")
+
+
+class BulkFileError(Exception):
+    """The file as a whole cannot be used (encoding, columns, size); nothing is changed."""
+
+
+@dataclass
+class Row:
+    line: int
+    email: str
+    name: str
+    organisation: str
+    country: str
+    course_ref: str
+    due_date: date | None = None
+    errors: list = field(default_factory=list)
+    course: Course | None = None
+    user: User | None = None
+    outcome: str = ""  # "new user", "enrol", "already enrolled"
+
+
+@dataclass
+class Plan:
+    rows: list
+
+    @property
+    def errors(self):
+        return [row for row in self.rows if row.errors]
+
+    @property
+    def ok(self):
+        return bool(self.rows) and not self.errors
+
+    def count(self, outcome):
+        return sum(1 for row in self.rows if not row.errors and row.outcome == outcome)
+
+
+def _decode(data):
+    if data.startswith(b"\xff\xfe") or data.startswith(b"\xfe\xff"):
+        raise BulkFileError(_l("The file is UTF-16. Save it as CSV UTF-8 and upload it again."))
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise BulkFileError(
+            _l("The file is not UTF-8 text (byte %(pos)s). Save it as “CSV UTF-8” and upload it again.", pos=exc.start)
+        ) from exc
+
+
+def read_rows(data):
+    """Parse the uploaded bytes into Rows (values checked one by one, nothing looked up)."""
+    text = _decode(data)
+    if "\x00" in text:
+        raise BulkFileError(_l("The file contains binary data; upload a CSV file."))
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.DictReader(io.StringIO(text), dialect=dialect)
+    header = [(h or "").strip().lower() for h in (reader.fieldnames or [])]
+    missing = [c for c in REQUIRED if c not in header]
+    unknown = [h for h in header if h not in REQUIRED + OPTIONAL]
+    if missing or unknown:
+        raise BulkFileError(_l(
+            "The columns must be: %(cols)s. Missing: %(missing)s. Not recognised: %(unknown)s.",
+            cols=", ".join(REQUIRED + OPTIONAL), missing=", ".join(missing) or "-", unknown=", ".join(unknown) or "-",
+        ))
+    reader.fieldnames = header
+    rows = []
+    try:
+        for record in reader:
+            if reader.line_num - 1 > MAX_ROWS:
+                raise BulkFileError(_l("At most %(n)s rows per file.", n=MAX_ROWS))
+            if None in record:
+                values = {k: (v or "").strip() for k, v in record.items() if k is not None}
+                row = _row(reader.line_num, values)
+                row.errors.append(_l("The row has more values than there are columns."))
+            else:
+                values = {k: (v or "").strip() for k, v in record.items()}
+                if not any(values.values()):
+                    continue
+                row = _row(reader.line_num, values)
+            rows.append(row)
+    except csv.Error as exc:
+        raise BulkFileError(_l("The CSV could not be read near line %(line)s: %(error)s", line=reader.line_num, error=str(exc))) from exc
+    if not rows:
+        raise BulkFileError(_l("The file has no rows under its header."))
+    return rows
+
+
+def _row(line, values):
+    row = Row(
+        line=line, email=normalise_email(values.get("email")), name=" ".join(values.get("name", "").split()),
+        organisation=" ".join(values.get("organisation", "").split()), country=values.get("country", "").upper(),
+        course_ref=values.get("course", ""),
+    )
+    for column in REQUIRED + OPTIONAL:
+        if values.get(column, "").startswith(FORMULA_START):
+            row.errors.append(_l("The %(column)s starts with a formula character (= + - @); formulas are not accepted.", column=column))
+    for column in REQUIRED:
+        if not values.get(column):
+            row.errors.append(_l("The %(column)s is missing.", column=column))
+    if row.email:
+        try:
+            validate_email(row.email, check_deliverability=False)
+        except EmailNotValidError:
+            row.errors.append(_l("“%(email)s” is not a valid email address.", email=row.email))
+    if row.country and not COUNTRY.match(row.country):
+        row.errors.append(_l("The country must be a two-letter code such as NO, SE or LT."))
+    if len(row.name) > 200 or len(row.organisation) > 200 or len(row.email) > 254:
+        row.errors.append(_l("A value is too long."))
+    due = values.get("due_date", "")
+    if due:
+        try:
+            row.due_date = date.fromisoformat(due)
+        except ValueError:
+            row.errors.append(_l("The due date must look like 2026-12-31."))
+    return row
+
+
+def plan(data, today=None):
+    """The dry run: every row with its outcome or its errors. Reads, never writes."""
+    rows = read_rows(data)
+    today = today or date.today()
+    refs = {row.course_ref for row in rows if row.course_ref}
+    courses = db.session.scalars(
+        select(Course).join(CourseVersion, CourseVersion.course_id == Course.id)
+        .where(CourseVersion.status == "published", or_(Course.slug.in_(refs), Course.title.in_(refs)))
+    ).all()
+    by_ref = {}
+    for course in courses:
+        by_ref[course.slug] = course
+        by_ref.setdefault(course.title, course)
+    emails = {row.email for row in rows if row.email}
+    users = {u.email: u for u in db.session.scalars(select(User).where(User.email.in_(emails)))} if emails else {}
+    enrolled = set()
+    if users and courses:
+        enrolled = set(db.session.execute(
+            select(Enrolment.user_id, Enrolment.course_id).where(
+                Enrolment.user_id.in_([u.id for u in users.values()]),
+                Enrolment.course_id.in_([c.id for c in courses]),
+            )
+        ).all())
+    seen = {}
+    for row in rows:
+        row.course = by_ref.get(row.course_ref)
+        if row.course_ref and row.course is None:
+            row.errors.append(_l("There is no published course “%(ref)s” (use its title or its address name).", ref=row.course_ref))
+        if row.due_date and row.due_date < today:
+            row.errors.append(_l("The due date is in the past."))
+        key = (row.email, row.course.id if row.course else row.course_ref)
+        if key in seen:
+            row.errors.append(_l("Duplicate of line %(line)s.", line=seen[key]))
+        else:
+            seen[key] = row.line
+        row.user = users.get(row.email)
+        if row.user is not None and not row.user.is_active:
+            row.errors.append(_l("The account of %(email)s is deactivated.", email=row.email))
+        if row.errors:
+            continue
+        if row.user is None:
+            row.outcome = "new user"
+        elif (row.user.id, row.course.id) in enrolled:
+            row.outcome = "already enrolled"
+        else:
+            row.outcome = "enrol"
+    return Plan(rows)
+
+
+def apply(data, actor, today=None):
+    """Apply the file in the caller's transaction: all rows or none.
+
+    :return: the Plan; when ``plan.ok`` is False nothing was written
+    """
+    result = plan(data, today=today)
+    if not result.ok:
+        return result
+    created = {}
+    for row in result.rows:
+        user = row.user or created.get(row.email)
+        if user is None:
+            user = User(
+                email=row.email, name=row.name, password_hash=unusable_password_hash(), role="learner",
+                organisation=find_or_create_organisation(row.organisation, row.country),
+                country=row.country, locale="en",
+            )
+            db.session.add(user)
+            db.session.flush()
+            record_event("user.invited", user, actor=actor)
+            call_after_commit(db.session(), _enqueue_invitation, user.id)
+            created[row.email] = user
+        if row.outcome == "already enrolled":
+            continue
+        due_at = datetime.combine(row.due_date, time(23, 59), tzinfo=timezone.utc) if row.due_date else None
+        enrolments.enrol(user, row.course, actor=actor, due_at=due_at)
+    record_event("enrolment.bulk_applied", actor, actor=actor, rows=len(result.rows),
+                 new_users=len(created), already_enrolled=result.count("already enrolled"))
+    return result
+
+
+def _enqueue_invitation(user_id):
+    from flask import current_app
+
+    current_app.extensions["celery"].send_task("lms.send_invitation", args=[user_id])

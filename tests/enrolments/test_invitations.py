@@ -1,0 +1,45 @@
+"""New users from a bulk enrolment get an invitation email (sent by the real worker) whose
+set-password link works once."""
+import re
+from urllib.parse import urlsplit
+
+import pytest
+from sqlalchemy import select
+
+from lms.accounts.models import User
+from lms.extensions import db
+from tests.factories import create_course, create_user
+from tests.helpers import login, post_form, text_of
+from tests.enrolments.test_bulk import HEADER, apply_from, upload
+
+pytestmark = pytest.mark.worker
+
+
+def test_invitation_email_sets_a_password_once(app, client, celery_worker, mailbox):
+    create_course(title="GxP essentials")
+    admin = app.test_client()
+    login(admin, create_user(role="admin"))
+    preview = upload(admin, HEADER + "liisa@example.com,Liisa Korhonen,Helsinki Pharmacy,FI,GxP essentials,\n")
+    assert apply_from(admin, preview).status_code == 302
+
+    [message] = [m for m in mailbox.wait_for(1) if "invited" in m["Subject"]]
+    assert message["To"] == "Liisa Korhonen <liisa@example.com>"
+    text = message.get_body(("plain",)).get_content()
+    html = message.get_body(("html",)).get_content()
+    link = re.search(r"https?://\S+/account/set-password/\S+", text).group(0)
+    assert link in html
+    path = urlsplit(link).path
+
+    assert client.get(path).status_code == 200
+    short = post_form(client, path, {"password": "short", "confirm": "short"})
+    assert short.status_code == 422
+    response = post_form(client, path, {"password": "my own long password", "confirm": "my own long password"})
+    assert response.status_code == 302
+    assert "GxP essentials" in text_of(client.get("/my-learning"))
+    assert app.test_client().get(path).status_code == 404  # used
+    user = db.session.scalar(select(User).where(User.email == "liisa@example.com"))
+    assert user.password_hash.startswith("$argon2id$")
+
+
+def test_tampered_set_password_links_are_refused(client):
+    assert client.get("/account/set-password/not-a-token").status_code == 404
