@@ -23,3 +23,4 @@ def seed_demo_command():
 
 # Feature commands register themselves on the group.
 import lms.audit.cli  # noqa: E402,F401
+import lms.enrolments.cli  # noqa: E402,F401

@@ -1,6 +1,6 @@
 """The one home of the Flask extensions, created unbound and initialised in create_app."""
 from celery import Celery, Task
-from flask import Flask, request, session
+from flask import Flask, has_request_context, request, session
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -36,6 +36,8 @@ def select_locale():
     from flask import current_app
 
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # CLI and tasks: English unless they force a locale
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
     if session.get("locale") in languages:

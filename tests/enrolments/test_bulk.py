@@ -156,3 +156,21 @@ def test_only_admins_bulk_enrol(app, client):
 def test_tampered_apply_is_refused(app, admin):
     assert post_form(admin, "/admin/enrolments/bulk/apply", {"upload": "../../etc/passwd"}, page="/admin/enrolments/bulk").status_code == 400
     assert post_form(admin, "/admin/enrolments/bulk/apply", {"upload": "a" * 64}, page="/admin/enrolments/bulk").status_code == 404
+
+
+def test_cli_previews_and_applies(app, tmp_path):
+    create_course(title="GxP essentials")
+    admin = create_user(role="admin", email="boss@example.com")
+    path = tmp_path / "learners.csv"
+    path.write_text(HEADER + "cli@example.com,Cli Learner,Org,SE,GxP essentials,\n", encoding="utf-8")
+    runner = app.test_cli_runner()
+    dry = runner.invoke(args=["lms", "enrol-csv", str(path), "--admin", admin.email])
+    assert dry.exit_code == 0 and "new user" in dry.output and "--apply" in dry.output
+    assert counts()[1] == 0
+    applied = runner.invoke(args=["lms", "enrol-csv", str(path), "--admin", admin.email, "--apply"])
+    assert applied.exit_code == 0 and "Applied 1 row" in applied.output
+    assert counts()[1] == 1
+    path.write_text(HEADER + "bad,Bad,Org,SE,GxP essentials,\n", encoding="utf-8")
+    bad = runner.invoke(args=["lms", "enrol-csv", str(path), "--admin", admin.email, "--apply"])
+    assert bad.exit_code == 1 and "nothing was changed" in bad.output
+    assert runner.invoke(args=["lms", "enrol-csv", str(path), "--admin", "nobody@example.com"]).exit_code == 2
