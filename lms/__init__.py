@@ -45,6 +45,9 @@ def create_app(config_class=Config, **overrides):
 
     for bp in (bulk_bp, user_admin_bp, audit_bp, accounts_bp, courses_bp, progress_bp, admin_bp, api_bp):
         app.register_blueprint(bp)
+    from lms.authoring.views import bp as authoring_bp
+
+    app.register_blueprint(authoring_bp)
     errors.init_app(app)
     templating.init_app(app)
 

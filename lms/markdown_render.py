@@ -1,4 +1,6 @@
 """Markdown to sanitized HTML: authors write Markdown, learners never get script."""
+import re
+
 import markdown
 import nh3
 from markupsafe import Markup
@@ -10,6 +12,18 @@ ALLOWED_TAGS = {
 }
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}, "th": {"align"}, "td": {"align"}}
 
+# Images uploaded for a course (lms.authoring): a path on this site, served only to the
+# course's learners and authors. Other relative image paths are dropped.
+COURSE_IMAGE_PATH = re.compile(r"^/courses/[a-z0-9-]+/media/[0-9]+$")
+
+
+def _filter_attribute(tag, attribute, value):
+    if tag == "img" and attribute == "src":
+        if COURSE_IMAGE_PATH.match(value) or value.startswith(("https://", "http://")):
+            return value
+        return None
+    return value
+
 
 def render_markdown(text):
     html = markdown.markdown(text or "", extensions=["tables", "fenced_code", "sane_lists"])
@@ -17,6 +31,7 @@ def render_markdown(text):
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
+        attribute_filter=_filter_attribute,
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer",
     )

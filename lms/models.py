@@ -1,7 +1,7 @@
 """Imports every model so the metadata (and Alembic) sees all tables."""
 from lms.accounts.models import Organisation, User  # noqa: F401
 from lms.audit.models import AuditChainHead, AuditEvent  # noqa: F401
-from lms.courses.models import Course, CourseVersion, Lesson, Module, Question, StoredFile  # noqa: F401
+from lms.courses.models import Course, CourseAsset, CourseVersion, Lesson, Module, Question, StoredFile  # noqa: F401
 from lms.enrolments.models import Enrolment  # noqa: F401
 from lms.progress.models import LessonProgress, QuizAttempt  # noqa: F401
 from lms.certificates.models import Certificate  # noqa: F401

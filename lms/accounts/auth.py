@@ -73,6 +73,11 @@ POLICY = {
     "enrolment.view": lambda user, target: user.role == "admin" or target.user_id == user.id,
     # target: the user being managed; nobody changes their own role or deactivates themselves
     "user.manage": lambda user, target: user.role == "admin" and (target is None or target.id != user.id),
+    # Authoring. target: the course (for course.create, the new course with its organisation).
+    "course.create": lambda user, target: user.role == "admin" or (user.role == "author" and _same_org(user, target)),
+    "course.edit": lambda user, target: user.role == "admin" or (user.role == "author" and _same_org(user, target)),
+    # target: the course whose learners move to its published version
+    "enrolment.move_version": lambda user, target: user.role == "admin",
 }
 
 

@@ -1,7 +1,6 @@
-"""Author and administrator overviews. The full authoring and reporting features build on
-these pages (see the authoring and reports issues)."""
+"""The administrator overview. (The author dashboard is lms.authoring.views.dashboard.)"""
 from flask import Blueprint, render_template
-from flask_login import current_user, login_required
+from flask_login import login_required
 from sqlalchemy import func, select
 
 from lms.accounts.auth import require
@@ -20,22 +19,6 @@ def _enrolment_counts():
         .group_by(Enrolment.course_id)
         .subquery()
     )
-
-
-@bp.route("/author/")
-@login_required
-def author_dashboard():
-    require("author.view")
-    counts = _enrolment_counts()
-    query = (
-        select(Course, func.coalesce(counts.c.enrolled, 0), func.coalesce(counts.c.completed, 0))
-        .outerjoin(counts, counts.c.course_id == Course.id)
-        .order_by(Course.title)
-    )
-    if not current_user.is_admin:
-        query = query.where(Course.organisation_id == current_user.organisation_id)
-    rows = db.session.execute(query).all()
-    return render_template("admin/author_dashboard.html", rows=rows)
 
 
 @bp.route("/admin/")

@@ -1,6 +1,6 @@
 from decimal import Decimal
 
-from sqlalchemy import JSON, ForeignKey, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Numeric, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.extensions import db
@@ -22,6 +22,8 @@ class Course(db.Model):
     default_due_days: Mapped[int | None]
     validity_months: Mapped[int | None]
     created_at: Mapped[object] = mapped_column(UTCDateTime(), default=utcnow)
+    # Bumped by every change of the course settings: optimistic concurrency for their form.
+    revision: Mapped[int] = mapped_column(default=0, server_default="0")
 
     organisation = relationship("Organisation")
     owner = relationship("User")
@@ -42,6 +44,9 @@ class CourseVersion(db.Model):
     number: Mapped[int] = mapped_column(default=1)
     status: Mapped[str] = mapped_column(String(16), default="draft")
     published_at: Mapped[object | None] = mapped_column(UTCDateTime())
+    # Bumped by every edit of the draft (modules, lessons, questions, files), so two authors
+    # editing at once cannot silently overwrite each other: each edit form carries it.
+    revision: Mapped[int] = mapped_column(default=0, server_default="0")
 
     course: Mapped[Course] = relationship(back_populates="versions")
     modules: Mapped[list["Module"]] = relationship(
@@ -84,6 +89,9 @@ class Lesson(db.Model):
     file_id: Mapped[int | None] = mapped_column(ForeignKey("stored_file.id"))
     # Percentage (0-100) a quiz attempt must reach to pass.
     pass_mark: Mapped[int | None]
+    # The lesson of the previous version this one was copied from when the draft was opened:
+    # how a learner moved to a newer version keeps the progress they made.
+    copied_from_id: Mapped[int | None] = mapped_column(ForeignKey("lesson.id"))
 
     module: Mapped[Module] = relationship(back_populates="lessons")
     file: Mapped[StoredFile | None] = relationship()
@@ -101,9 +109,26 @@ class Question(db.Model):
     choices: Mapped[list] = mapped_column(JSON)
     correct: Mapped[list] = mapped_column(JSON)
     feedback: Mapped[str] = mapped_column(Text, default="")
+    # "Choose all that apply", even when only one choice is correct (no give-away radio buttons).
+    allow_multiple: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     lesson: Mapped[Lesson] = relationship(back_populates="questions")
 
     @property
     def multiple(self):
-        return len(self.correct) > 1
+        return self.allow_multiple or len(self.correct) > 1
+
+
+class CourseAsset(db.Model):
+    """A file (an image embedded in lesson text) that belongs to a course, in every version:
+    served to the course's learners and authors only."""
+
+    __table_args__ = (UniqueConstraint("course_id", "file_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id"), index=True)
+    file_id: Mapped[int] = mapped_column(ForeignKey("stored_file.id"))
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[object] = mapped_column(UTCDateTime(), default=utcnow)
+
+    file: Mapped[StoredFile] = relationship()

@@ -1,0 +1,219 @@
+"""Authoring: publishing a draft, opening a new draft from the published version, and moving
+learners to the newest version.
+
+A published version never changes. Editing a published course opens a new draft, a deep copy
+whose lessons remember the lesson they were copied from (``Lesson.copied_from_id``). Publishing
+it archives the previous version: new enrolments get the new one, existing learners keep theirs
+until an administrator moves them.
+"""
+from flask_babel import gettext as _
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from lms.after_commit import call_after_commit
+from lms.audit.services import record_event
+from lms.authoring.editing import Incomplete, Invalid, authorize, begin_edit
+from lms.certificates.hooks import certificate_requested
+from lms.courses.models import CourseVersion, Lesson, Module, Question
+from lms.enrolments.models import Enrolment
+from lms.extensions import db
+from lms.progress import rules
+from lms.progress.models import LessonProgress
+from lms.timeutil import utcnow
+
+
+def completeness_problems(version):
+    """What stops ``version`` from being published, as sentences for the author (empty: none)."""
+    problems = []
+    if not version.modules:
+        problems.append(_("Add at least one module."))
+    for module in version.modules:
+        if not module.lessons:
+            problems.append(_("Module “%(module)s” has no lessons.", module=module.title))
+        for lesson in module.lessons:
+            where = {"lesson": lesson.title, "module": module.title}
+            if lesson.kind == "text" and not lesson.body_markdown.strip():
+                problems.append(_("Text lesson “%(lesson)s” (module “%(module)s”) has no text.", **where))
+            if lesson.kind == "file" and lesson.file_id is None:
+                problems.append(_("File lesson “%(lesson)s” (module “%(module)s”) has no file.", **where))
+            if lesson.kind == "quiz":
+                if not lesson.questions:
+                    problems.append(_("Quiz “%(lesson)s” (module “%(module)s”) has no questions.", **where))
+                if not lesson.pass_mark or not 1 <= lesson.pass_mark <= 100:
+                    problems.append(_("Quiz “%(lesson)s” (module “%(module)s”) has no pass mark.", **where))
+    return problems
+
+
+def publish(actor, version, revision):
+    """Publish the draft ``version``: the previous published version is archived, new
+    enrolments get this one, and from now on it is frozen.
+
+    :raises Incomplete: with ``details["problems"]`` when something is missing
+    :raises Forbidden, Frozen, Conflict: see lms.authoring.editing
+    """
+    begin_edit(actor, version, revision)
+    problems = completeness_problems(version)
+    if problems:
+        raise Incomplete(_("The course cannot be published yet."), problems=problems)
+    course = version.course
+    previous = course.published_version
+    if previous is not None:
+        previous.status = "archived"
+        db.session.flush()  # at most one published version at any moment
+    version.status = "published"
+    version.published_at = utcnow()
+    db.session.flush()
+    record_event(
+        "course.published", course, actor=actor, version_id=version.id, version=version.number,
+        archived_version=previous.number if previous is not None else None,
+    )
+    return version
+
+
+def _copy_version(source, number):
+    draft = CourseVersion(course=source.course, number=number, status="draft", revision=0)
+    db.session.add(draft)
+    for module in source.modules:
+        module_copy = Module(version=draft, position=module.position, title=module.title)
+        db.session.add(module_copy)
+        for lesson in module.lessons:
+            lesson_copy = Lesson(
+                module=module_copy, position=lesson.position, kind=lesson.kind, title=lesson.title,
+                body_markdown=lesson.body_markdown, file_id=lesson.file_id,
+                pass_mark=lesson.pass_mark, copied_from_id=lesson.id,
+            )
+            db.session.add(lesson_copy)
+            for question in lesson.questions:
+                db.session.add(Question(
+                    lesson=lesson_copy, position=question.position, prompt=question.prompt,
+                    choices=list(question.choices), correct=list(question.correct),
+                    feedback=question.feedback, allow_multiple=question.allow_multiple,
+                ))
+    return draft
+
+
+def start_draft(actor, course):
+    """The course's draft, opened now as a copy of the published version if there is none.
+
+    :return: (draft, created)
+    """
+    authorize(actor, "course.edit", course)
+    existing = next((v for v in course.versions if v.status == "draft"), None)
+    if existing is not None:
+        return existing, False
+    source = course.published_version
+    if source is None:
+        raise Invalid(_("This course has no published version to copy."))
+    number = (db.session.scalar(
+        select(func.max(CourseVersion.number)).where(CourseVersion.course_id == course.id)) or 0) + 1
+    try:
+        # Two authors opening the draft at the same moment: the version number is unique.
+        with db.session.begin_nested():
+            draft = _copy_version(source, number)
+    except IntegrityError:
+        db.session.expire(course, ["versions"])
+        return next(v for v in course.versions if v.status == "draft"), False
+    db.session.expire(course, ["versions"])
+    record_event("course.draft_opened", course, actor=actor, version_id=draft.id,
+                 version=draft.number, copied_from_version=source.number)
+    return draft, True
+
+
+# ---------------------------------------------------------- moving learners
+
+def learners_on_older_versions(course):
+    """Active enrolments of ``course`` not on its published version, oldest version first."""
+    published = course.published_version
+    if published is None:
+        return []
+    return db.session.scalars(
+        select(Enrolment)
+        .join(CourseVersion, CourseVersion.id == Enrolment.version_id)
+        .where(Enrolment.course_id == course.id, Enrolment.status == "active",
+               Enrolment.version_id != published.id)
+        .order_by(CourseVersion.number, Enrolment.enrolled_at)
+    ).all()
+
+
+def _origins(course_id):
+    """{lesson id: id of the lesson it was copied from} for every lesson of the course."""
+    return dict(db.session.execute(
+        select(Lesson.id, Lesson.copied_from_id)
+        .join(Module, Module.id == Lesson.module_id)
+        .join(CourseVersion, CourseVersion.id == Module.version_id)
+        .where(CourseVersion.course_id == course_id)
+    ).all())
+
+
+def _ancestors(lesson_id, origins):
+    seen = []
+    current = origins.get(lesson_id)
+    while current is not None and current not in seen:
+        seen.append(current)
+        current = origins.get(current)
+    return seen
+
+
+def _carry_progress(enrolment, target, origins):
+    """Copy the enrolment's completions onto the lessons of ``target`` copied from them
+    (directly or through intermediate versions). The old rows stay: they are history."""
+    done = {row.lesson_id: row for row in db.session.scalars(
+        select(LessonProgress).where(LessonProgress.enrolment_id == enrolment.id))}
+    carried = []
+    for lesson in target.lessons():
+        if lesson.id in done:
+            continue
+        source = next((done[a] for a in _ancestors(lesson.id, origins) if a in done), None)
+        if source is not None:
+            db.session.add(LessonProgress(enrolment_id=enrolment.id, lesson_id=lesson.id,
+                                          completed_at=source.completed_at, score=source.score))
+            carried.append(lesson.id)
+    db.session.flush()
+    return carried
+
+
+def move_to_published(actor, course, enrolment_ids):
+    """Move active enrolments of ``course`` to its published version, carrying progress over
+    for lessons copied from ones they completed, and completing them if nothing is left.
+
+    Completed enrolments are never moved: they record the version that was completed.
+
+    :return: the moved Enrolments
+    """
+    authorize(actor, "enrolment.move_version", course)
+    target = course.published_version
+    if target is None:
+        raise Invalid(_("This course has no published version to move learners to."))
+    origins = _origins(course.id)
+    target_ids = {lesson.id for lesson in target.lessons()}
+    moved = []
+    for enrolment in db.session.scalars(
+        select(Enrolment).where(Enrolment.id.in_(enrolment_ids), Enrolment.course_id == course.id)
+    ).all():
+        old_version_id = enrolment.version_id
+        # Conditional, so a learner completing at this moment is not moved under their feet.
+        result = db.session.execute(
+            update(Enrolment)
+            .where(Enrolment.id == enrolment.id, Enrolment.status == "active",
+                   Enrolment.version_id == old_version_id, Enrolment.version_id != target.id)
+            .values(version_id=target.id, last_activity_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1:
+            continue
+        db.session.refresh(enrolment)
+        carried = _carry_progress(enrolment, target, origins)
+        old = db.session.get(CourseVersion, old_version_id)
+        record_event("enrolment.version_moved", enrolment, actor=actor, course_id=course.id,
+                     from_version=old.number, to_version=target.number, carried_lessons=carried)
+        done = set(db.session.scalars(
+            select(LessonProgress.lesson_id).where(LessonProgress.enrolment_id == enrolment.id)))
+        if rules.is_course_complete(target_ids, done):
+            enrolment.status = "completed"
+            enrolment.completed_at = utcnow()
+            record_event("enrolment.completed", enrolment, actor=actor, course_id=course.id,
+                         version_id=target.id)
+            call_after_commit(db.session(), certificate_requested, enrolment.id)
+        moved.append(enrolment)
+    db.session.flush()
+    return moved

@@ -1,0 +1,157 @@
+"""Authoring pages: the dashboard, creating a course, its settings, the course editor,
+drafts, publishing and moving learners to the newest version."""
+from flask import flash, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import login_required
+from flask_wtf import FlaskForm
+
+from lms.accounts.auth import Forbidden, require
+from lms.authoring import courses as course_services
+from lms.authoring import preview_views, structure_views  # noqa: F401  (their routes)
+from lms.authoring import uploads, versions
+from lms.authoring.editing import AuthoringError, Conflict, Frozen, Incomplete
+from lms.authoring.forms import CourseForm, CourseSettingsForm, RevisionForm
+from lms.authoring.web import bp, current_user_obj, done, editable, form_or_400, load, render_editor
+from lms.courses.models import Course, CourseVersion
+from lms.errors import render_error, wants_json
+from lms.extensions import db
+from lms.progress.services import summary
+
+STATUS = [
+    (Forbidden, 403), (Conflict, 409), (Frozen, 409), (uploads.FileTooLarge, 413),
+    (uploads.TypeNotAllowed, 415), (uploads.BadFileName, 400), (AuthoringError, 422),
+]
+
+
+@bp.errorhandler(Forbidden)
+def forbidden(error):
+    db.session.rollback()
+    return render_error(403)
+
+
+@bp.errorhandler(AuthoringError)
+def refused(error):
+    db.session.rollback()  # nothing of the refused change is kept
+    status = next(code for cls, code in STATUS if isinstance(error, cls))
+    if wants_json():
+        return render_error(status, error.message)
+    if isinstance(error, Incomplete):
+        version = load(CourseVersion, request.view_args["version_id"])
+        return render_editor(version.course, problems=error.details["problems"], status=422)
+    if isinstance(error, (Conflict, Frozen)):
+        return render_template(
+            "authoring/conflict.html", message=error.message, back=request.referrer,
+            unsaved=request.form.get("body_markdown") or request.form.get("prompt"),
+        ), status
+    return render_error(status, error.message)
+
+
+@bp.errorhandler(413)
+def too_large(error):
+    return render_error(413, uploads.too_large_message())
+
+
+@bp.route("/author/")
+@login_required
+def dashboard():
+    require("author.view")
+    rows = course_services.dashboard(current_user_obj())
+    return render_template("authoring/dashboard.html", rows=rows)
+
+
+@bp.route("/author/courses/new", methods=["GET", "POST"])
+@login_required
+def new_course():
+    require("author.view")
+    user = current_user_obj()
+    form = CourseForm(organisations=course_services.organisations_for(user))
+    if user.role != "admin":
+        del form.organisation_id  # authors create courses for their own organisation
+    elif request.method == "GET":
+        form.organisation_id.data = user.organisation_id
+    if request.method == "GET":
+        form.language.data = "en"
+    if form.validate_on_submit():
+        org_id = form.organisation_id.data if "organisation_id" in form else user.organisation_id
+        course = course_services.create_course(
+            user, organisation_id=org_id, title=form.title.data.strip(), summary=form.summary.data.strip(),
+            language=form.language.data, cpd_hours=form.cpd_hours.data,
+            default_due_days=form.default_due_days.data, validity_months=form.validity_months.data,
+        )
+        db.session.commit()
+        flash(_("The course is created. Add its first module."), "success")
+        return done(url_for("authoring.course", course_id=course.id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("authoring/course_form.html", form=form, course=None), status
+
+
+@bp.route("/author/courses/<int:course_id>/settings", methods=["GET", "POST"])
+@login_required
+def course_settings(course_id):
+    course = editable(Course, course_id)
+    form = CourseSettingsForm(obj=course)
+    if form.validate_on_submit():
+        course_services.update_course(
+            current_user_obj(), course, form.revision.data, title=form.title.data.strip(),
+            summary=form.summary.data.strip(), language=form.language.data,
+            cpd_hours=form.cpd_hours.data, default_due_days=form.default_due_days.data,
+            validity_months=form.validity_months.data,
+        )
+        db.session.commit()
+        flash(_("The course settings are saved."), "success")
+        return done(url_for("authoring.course", course_id=course.id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("authoring/course_form.html", form=form, course=course), status
+
+
+@bp.route("/author/courses/<int:course_id>")
+@login_required
+def course(course_id):
+    return render_editor(editable(Course, course_id))
+
+
+@bp.route("/author/courses/<int:course_id>/drafts", methods=["POST"])
+@login_required
+def start_draft(course_id):
+    course = editable(Course, course_id)
+    form_or_400(FlaskForm())
+    draft, created = versions.start_draft(current_user_obj(), course)
+    db.session.commit()
+    if created:
+        flash(_("Version %(n)s is open as a draft. Learners keep seeing the published version "
+                "until you publish this one.", n=draft.number), "success")
+    return done(url_for("authoring.course", course_id=course.id))
+
+
+@bp.route("/author/versions/<int:version_id>/publish", methods=["POST"])
+@login_required
+def publish(version_id):
+    version = editable(CourseVersion, version_id)
+    form = form_or_400(RevisionForm())
+    versions.publish(current_user_obj(), version, form.revision.data)
+    db.session.commit()
+    flash(_("Version %(n)s is published. New enrolments get it; learners already enrolled keep "
+            "their version.", n=version.number), "success")
+    return done(url_for("authoring.course", course_id=version.course_id))
+
+
+@bp.route("/author/courses/<int:course_id>/learners", methods=["GET", "POST"])
+@login_required
+def learners(course_id):
+    course = load(Course, course_id)
+    require("enrolment.move_version", course)
+    if request.method == "POST":
+        form_or_400(FlaskForm())
+        ids = [int(v) for v in request.form.getlist("enrolment") if v.isdigit()]
+        if not ids:
+            flash(_("Choose the learners to move."), "error")
+        else:
+            moved = versions.move_to_published(current_user_obj(), course, ids)
+            db.session.commit()
+            flash(ngettext("%(num)d learner moved to version %(version)s.",
+                           "%(num)d learners moved to version %(version)s.", len(moved),
+                           version=course.published_version.number), "success")
+        return done(url_for("authoring.learners", course_id=course.id))
+    rows = [(e, summary(e)) for e in versions.learners_on_older_versions(course)]
+    return render_template("authoring/learners.html", course=course, rows=rows, form=FlaskForm())

@@ -1,0 +1,79 @@
+"""The authoring blueprint and what its views share: loading objects (404), the policy check
+(403), form and redirect helpers. The routes live in views.py, structure_views.py and
+preview_views.py."""
+from flask import Blueprint, jsonify, redirect, render_template
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf import FlaskForm
+
+from lms.accounts.auth import require
+from lms.authoring import courses as course_services
+from lms.authoring import uploads, versions
+from lms.authoring.forms import ModuleForm, NewLessonForm
+from lms.courses.models import Course, CourseVersion, Lesson, Module, Question
+from lms.errors import abort_with, wants_json
+from lms.extensions import db
+
+bp = Blueprint("authoring", __name__)
+
+
+def load(model, object_id):
+    obj = db.session.get(model, object_id)
+    if obj is None:
+        abort_with(404, _("We could not find that page."))
+    return obj
+
+
+def course_of(obj):
+    if isinstance(obj, Course):
+        return obj
+    if isinstance(obj, CourseVersion):
+        return obj.course
+    if isinstance(obj, Module):
+        return obj.version.course
+    if isinstance(obj, Lesson):
+        return obj.module.version.course
+    if isinstance(obj, Question):
+        return obj.lesson.module.version.course
+    raise TypeError(obj)
+
+
+def editable(model, object_id):
+    """The object, after checking the current user may edit its course (404, then 403)."""
+    obj = load(model, object_id)
+    require("course.edit", course_of(obj))
+    return obj
+
+
+def form_or_400(form):
+    """Validate a form that has no fields a person types into (buttons, hidden revision)."""
+    if not form.validate_on_submit():
+        abort_with(400, _("The form was incomplete or has expired. Reload the page and try again."))
+    return form
+
+
+def done(url):
+    """Where to go after a change: a redirect, or for script uploads JSON naming it (so the
+    flashed message is shown by the page the script then opens)."""
+    if wants_json():
+        return jsonify(redirect=url)
+    return redirect(url)
+
+
+def current_user_obj():
+    """The real User behind the proxy, for services and audit events."""
+    return current_user._get_current_object()
+
+
+def render_editor(course, problems=None, status=200, error=None, module_form=None, lesson_forms=None):
+    """The course editor: the draft (or the published version) with everything to change it."""
+    version = course_services.shown_version(course)
+    return render_template(
+        "authoring/course.html", course=course, version=version, error=error,
+        publish_failed=problems is not None,
+        problems=problems if problems is not None else versions.completeness_problems(version),
+        module_form=module_form or ModuleForm(formdata=None),
+        lesson_forms=lesson_forms or {}, new_lesson_form=NewLessonForm(formdata=None),
+        form=FlaskForm(formdata=None),
+        older=len(versions.learners_on_older_versions(course)),
+    ), status
