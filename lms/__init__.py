@@ -39,11 +39,12 @@ def create_app(config_class=Config, **overrides):
     from lms.admin.views import bp as admin_bp
     from lms.api.views import bp as api_bp
     from lms.audit.views import bp as audit_bp
+    from lms.certificates.views import bp as certificates_bp
     from lms.courses.views import bp as courses_bp
     from lms.enrolments.views import bp as bulk_bp
     from lms.progress.views import bp as progress_bp
 
-    for bp in (bulk_bp, user_admin_bp, audit_bp, accounts_bp, courses_bp, progress_bp, admin_bp, api_bp):
+    for bp in (bulk_bp, user_admin_bp, audit_bp, accounts_bp, courses_bp, progress_bp, admin_bp, api_bp, certificates_bp):
         app.register_blueprint(bp)
     from lms.authoring.views import bp as authoring_bp
 

@@ -34,3 +34,54 @@ def send_invitation(self, user_id):
         db.session.rollback()
         raise self.retry(exc=exc, countdown=min(600, 5 * 2 ** self.request.retries))
     return sent
+
+
+# --------------------------------------------------------------------------- certificates
+
+
+def _backoff(retries, base=2, cap=300):
+    """Exponential backoff with full jitter: up to base * 2**retries seconds, at most cap."""
+    import random
+
+    return random.uniform(base / 2, min(cap, base * 2 ** retries))
+
+
+@shared_task(name="lms.issue_certificate", bind=True, acks_late=True, reject_on_worker_lost=True,
+             max_retries=10)
+def issue_certificate(self, enrolment_id):
+    """Issue a completed enrolment's certificate (PDF and row), exactly once: safe under
+    redelivery (a killed worker's task comes back) and under two runs at once. Transient
+    database errors (lost connection, lock timeout, deadlock) are retried with backoff."""
+    from sqlalchemy.exc import InterfaceError, OperationalError
+
+    from lms.certificates import services
+
+    try:
+        cert = services.issue_certificate(enrolment_id)
+    except (OperationalError, InterfaceError) as exc:
+        db.session.rollback()
+        log.warning("issue_certificate enrolment_id=%s failed, retrying: %r", enrolment_id, exc)
+        raise self.retry(exc=exc, countdown=_backoff(self.request.retries))
+    return cert.id if cert is not None else None
+
+
+@shared_task(name="lms.send_certificate_email", bind=True, acks_late=True, reject_on_worker_lost=True,
+             max_retries=10)
+def send_certificate_email(self, certificate_id):
+    """Email the learner their certificate's verification link, at most once (recorded as the
+    audit event certificate.email_sent under the certificate's lock); SMTP and transient
+    database failures are retried with backoff."""
+    import smtplib
+
+    from sqlalchemy.exc import InterfaceError, OperationalError
+
+    from lms.certificates import services
+
+    try:
+        sent = services.send_issued_email(certificate_id)
+        db.session.commit()
+    except (smtplib.SMTPException, OSError, OperationalError, InterfaceError) as exc:
+        db.session.rollback()
+        log.warning("certificate email id=%s failed, retrying: %r", certificate_id, exc)
+        raise self.retry(exc=exc, countdown=_backoff(self.request.retries, base=5, cap=600))
+    return sent

@@ -78,6 +78,9 @@ POLICY = {
     "course.edit": lambda user, target: user.role == "admin" or (user.role == "author" and _same_org(user, target)),
     # target: the course whose learners move to its published version
     "enrolment.move_version": lambda user, target: user.role == "admin",
+    # Certificates. target: the certificate; only its learner and admins download it.
+    "certificate.download": lambda user, target: user.role == "admin" or target.enrolment.user_id == user.id,
+    "certificate.manage": lambda user, target: user.role == "admin",
 }
 
 

@@ -4,6 +4,7 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 
+from lms.certificates.services import latest_for_enrolments
 from lms.courses import services as courses
 from lms.enrolments import services as enrolments
 from lms.enrolments.models import Enrolment
@@ -118,4 +119,5 @@ def my_learning():
         select(Enrolment).where(Enrolment.user_id == current_user.id).order_by(Enrolment.enrolled_at.desc())
     ).all()
     items = [(e, services.summary(e)) for e in rows]
-    return render_template("progress/my_learning.html", items=items)
+    certificates = latest_for_enrolments([e.id for e in rows if e.status == "completed"])
+    return render_template("progress/my_learning.html", items=items, certificates=certificates)

@@ -136,12 +136,9 @@ class RunningWorker:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
 
-@pytest.fixture(scope="session")
-def celery_worker(redis_url, database_url, upload_dir, certificate_dir, smtp_server, tmp_path_factory):
-    """A real Celery worker process (prefork, one child) consuming the default queue, with the
-    test Redis as broker and result backend and the test database. Tests must commit what the
-    worker should see."""
-    workdir = tmp_path_factory.mktemp("celery")
+def worker_env(redis_url, database_url, upload_dir, certificate_dir, smtp_port, instance_dir, **extra):
+    """The LMS_* environment of a test worker process: the test Redis (broker and results),
+    database, file directories and SMTP server; ``extra`` adds or overrides (LMS_* names)."""
     env = {
         "LMS_DATABASE_URL": database_url,
         "LMS_REDIS_URL": redis_url,
@@ -150,12 +147,23 @@ def celery_worker(redis_url, database_url, upload_dir, certificate_dir, smtp_ser
         "LMS_SMTP_HOST": "127.0.0.1",
         # Signed links made by the worker (invitations, unsubscribe) must verify in the test app.
         "LMS_SECRET_KEY": TestConfig.SECRET_KEY,
-        "LMS_SMTP_PORT": str(smtp_server.port),
-        "LMS_INSTANCE_DIR": str(workdir),
+        "LMS_SMTP_PORT": str(smtp_port),
+        "LMS_INSTANCE_DIR": str(instance_dir),
         # Cheap hashing, as in TestConfig, for any task that creates users.
         "LMS_ARGON2_TIME_COST": "1",
         "LMS_ARGON2_MEMORY_COST": "1024",
     }
+    env.update({name: str(value) for name, value in extra.items()})
+    return env
+
+
+@pytest.fixture(scope="session")
+def celery_worker(redis_url, database_url, upload_dir, certificate_dir, smtp_server, tmp_path_factory):
+    """A real Celery worker process (prefork, one child) consuming the default queue, with the
+    test Redis as broker and result backend and the test database. Tests must commit what the
+    worker should see."""
+    workdir = tmp_path_factory.mktemp("celery")
+    env = worker_env(redis_url, database_url, upload_dir, certificate_dir, smtp_server.port, workdir)
     worker = CeleryWorker(redis_url, env, workdir / "worker.log").start()
     try:
         yield RunningWorker(log_path=worker.log_path, process=worker.process)

@@ -239,18 +239,19 @@ class CeleryWorker:
     """A real `celery -A worker.app worker` subprocess, configured only through LMS_* env vars
     (so it builds its own Flask app exactly as in production)."""
 
-    def __init__(self, broker_url, env, log_path, concurrency=1):
+    def __init__(self, broker_url, env, log_path, concurrency=1, name="lms-test"):
         self.broker_url = broker_url
         self.env = env
         self.log_path = Path(log_path)
         self.concurrency = concurrency
+        self.name = name  # node name prefix: tell apart several workers of one test run
         self.process = None
 
     def start(self, timeout=60.0):
         cmd = [
             sys.executable, "-m", "celery", "-A", "worker.app", "worker",
             "--loglevel=info", f"--concurrency={self.concurrency}", "--pool=prefork",
-            "-Q", "celery", "--hostname", f"lms-test-{os.getpid()}@%h",
+            "-Q", "celery", "--hostname", f"{self.name}-{os.getpid()}@%h",
         ]
         env = {**os.environ, **self.env, "PYTHONUNBUFFERED": "1"}
         self.log_path.parent.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,57 @@
+"""`flask lms reissue-certificate`: reissue (or issue a missing) certificate by hand."""
+import click
+from flask_babel import force_locale
+
+from lms.certificates import services
+from lms.cli import lms_cli
+from lms.enrolments.models import Enrolment
+from lms.extensions import db
+
+
+def _enrolment_for(ref):
+    """An enrolment id (digits) or any certificate code of the enrolment."""
+    if ref.strip().isdigit():
+        enrolment = db.session.get(Enrolment, int(ref))
+        if enrolment is None:
+            raise click.ClickException(f"No enrolment with id {ref}.")
+        return enrolment
+    cert = services.certificate_by_code(ref)
+    if cert is None:
+        raise click.ClickException(f"No certificate with the code {ref}.")
+    return cert.enrolment
+
+
+@lms_cli.command("reissue-certificate")
+@click.argument("ref", metavar="CODE_OR_ENROLMENT_ID")
+@click.option("--reason", default=None,
+              help="Why; required to replace a certificate that is still valid (it is revoked first).")
+def reissue_certificate_command(ref, reason):
+    """Reissue the certificate of an enrolment, given by id or by a certificate code.
+
+    A revoked latest certificate is reissued; a valid one is revoked and replaced (with
+    --reason), e.g. after correcting the learner's name; a completed enrolment without one
+    (its task was lost) gets its first.
+    """
+    enrolment = _enrolment_for(ref)
+    latest = services.latest_certificate(enrolment.id)
+    if latest is None:
+        if enrolment.status != "completed":
+            raise click.ClickException(f"Enrolment {enrolment.id} is not completed: no certificate to issue.")
+        cert = services.issue_certificate(enrolment.id)  # commits
+        click.echo(f"Issued certificate {cert.code} for enrolment {enrolment.id} (sequence {cert.sequence}).")
+        return
+    if latest.status == "issued" and not (reason or "").strip():
+        raise click.ClickException(
+            f"Certificate {latest.code} is still valid: give --reason to revoke and replace it."
+        )
+    try:
+        cert = services.reissue_certificate(
+            enrolment, actor=None, reason=reason, correction=latest.status == "issued",
+        )
+        db.session.commit()
+    except services.CertificateError as exc:
+        db.session.rollback()
+        with force_locale("en"):
+            raise click.ClickException(str(exc.message)) from None
+    click.echo(f"Reissued certificate {cert.code} for enrolment {enrolment.id} (sequence {cert.sequence}); "
+               f"{latest.code} is revoked.")
