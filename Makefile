@@ -27,7 +27,7 @@ help:
 	@echo "make install        only create $(VENV) with the pinned requirements"
 	@echo "make test-sqlite    the suite once, on SQLite"
 	@echo "make test-postgres  the suite once, on a throwaway PostgreSQL cluster"
-	@echo "make system-deps    apt-get install chromium and postgresql where missing"
+	@echo "make system-deps    apt-get install chromium, postgresql and wrk where missing"
 	@echo "make clean          remove $(VENV) and caches"
 
 install: $(STAMP) translations
@@ -61,6 +61,7 @@ system-deps:
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium fonts-liberation fonts-dejavu-core"; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	command -v wrk >/dev/null || missing="$$missing wrk"; \
 	if [ -n "$$missing" ]; then \
 	  echo "==> apt-get install$$missing"; \
 	  $(SUDO) $(APT_GET) update && $(SUDO) $(APT_GET) install --no-install-recommends $$missing; \

@@ -69,6 +69,8 @@ def _same_org(user, target):
 POLICY = {
     "author.view": lambda user, target: user.role in ("author", "admin"),
     "admin.view": lambda user, target: user.role == "admin",
+    # completion reports and their exports
+    "report.view": lambda user, target: user.role == "admin",
     "course.view_draft": lambda user, target: user.role == "admin" or (user.role == "author" and _same_org(user, target)),
     "enrolment.view": lambda user, target: user.role == "admin" or target.user_id == user.id,
     # target: the user being managed; nobody changes their own role or deactivates themselves
