@@ -44,8 +44,9 @@ def create_app(config_class=Config, **overrides):
     from lms.enrolments.views import bp as bulk_bp
     from lms.progress.views import bp as progress_bp
     from lms.reports.views import bp as reports_bp
+    from lms.records.views import bp as records_bp
 
-    for bp in (bulk_bp, user_admin_bp, audit_bp, accounts_bp, courses_bp, progress_bp, admin_bp, api_bp, certificates_bp, reports_bp):
+    for bp in (records_bp, bulk_bp, user_admin_bp, audit_bp, accounts_bp, courses_bp, progress_bp, admin_bp, api_bp, certificates_bp, reports_bp):
         app.register_blueprint(bp)
     from lms.authoring.views import bp as authoring_bp
 

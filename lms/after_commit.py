@@ -14,6 +14,8 @@ def call_after_commit(session, func, *args):
 
 @event.listens_for(Session, "after_commit")
 def _run(session):
+    if session.in_nested_transaction():
+        return  # a savepoint was released: the real commit is still to come
     for func, args in session.info.pop(_KEY, []):
         func(*args)
 

@@ -4,6 +4,7 @@ import pytest
 from flask.testing import FlaskClient
 import redis
 from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 
 from config import TestConfig
 from lms import create_app
@@ -27,6 +28,11 @@ def limits_url(redis_url):
     """Rate-limit counters in their own Redis database, so a test can reset them without
     touching the Celery broker's queues."""
     return redis_url.rsplit("/", 1)[0] + "/1"
+
+
+def quiet_broker_url(redis_url):
+    """A broker database no worker consumes, for tests that run no worker."""
+    return redis_url.rsplit("/", 1)[0] + "/2"
 
 
 def make_app(database_url, redis_url, upload_dir, certificate_dir, smtp_port, **overrides):
@@ -54,23 +60,43 @@ def _schema(database_url, redis_url, upload_dir, certificate_dir, smtp_server):
 
 
 @pytest.fixture
-def app(_schema, database_url, redis_url, upload_dir, certificate_dir, smtp_server):
+def app(request, _schema, database_url, redis_url, upload_dir, certificate_dir, smtp_server):
     redis.Redis.from_url(limits_url(redis_url)).flushdb()
-    app = make_app(database_url, redis_url, upload_dir, certificate_dir, smtp_server.port)
+    overrides = {}
+    if "celery_worker" not in request.fixturenames:
+        # Enrolling (a confirmation email) or completing (a certificate) enqueues a task. In a
+        # test without a worker it goes where nobody consumes it: else the session worker,
+        # started by an earlier test, would run it during this test and its teardown.
+        quiet = quiet_broker_url(redis_url)
+        redis.Redis.from_url(quiet).flushdb()
+        overrides["CELERY"] = {**TestConfig.CELERY, "broker_url": quiet, "result_backend": quiet}
+    app = make_app(database_url, redis_url, upload_dir, certificate_dir, smtp_server.port, **overrides)
     app.test_client_class = RequestContextClient
     app.extensions["celery"].control.purge()  # no task left over from an earlier test
     with app.app_context():
         yield app
         db.session.remove()
-        tables = list(reversed(db.metadata.sorted_tables))
-        with db.engine.begin() as conn:
-            if conn.dialect.name == "postgresql":
-                names = ", ".join(f'"{t.name}"' for t in tables)
-                conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-            else:
-                for table in tables:
-                    conn.execute(table.delete())
+        for attempt in range(5):
+            try:
+                _empty_tables()
+                break
+            except OperationalError:
+                # A worker task still finishing can make PostgreSQL pick the TRUNCATE as a
+                # deadlock victim; once the task is done it goes through.
+                if attempt == 4:
+                    raise
         db.engine.dispose()
+
+
+def _empty_tables():
+    tables = list(reversed(db.metadata.sorted_tables))
+    with db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                conn.execute(table.delete())
 
 
 @pytest.fixture

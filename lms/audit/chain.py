@@ -58,6 +58,8 @@ def _lock_head(session):
 
 @event.listens_for(Session, "before_commit")
 def _chain_pending(session):
+    if session.in_nested_transaction():
+        return  # a savepoint: the events are chained when the whole transaction commits
     pending = session.info.pop(PENDING, None)
     if not pending:
         return

@@ -82,3 +82,15 @@ def test_summary_tracks_percent_and_next_lesson(setup):
     db.session.commit()
     state = services.summary(enrolment)
     assert state["percent"] == 33 and state["next"].id == file_lesson.id
+
+
+def test_after_commit_work_waits_for_the_outer_commit_not_a_savepoint(app):
+    """Regression: a savepoint's release fired the callbacks, so a worker could be handed the
+    id of a row not yet committed (seen with bulk enrolment's invitations)."""
+    calls = []
+    call_after_commit(db.session(), calls.append, "outer")
+    with db.session.begin_nested():
+        pass
+    assert calls == []
+    db.session.commit()
+    assert calls == ["outer"]

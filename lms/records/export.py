@@ -1,0 +1,98 @@
+"""The training record as CSV and as a PDF an inspector can file."""
+import csv
+import io
+from datetime import date
+
+from flask_babel import force_locale, format_date, format_decimal
+from flask_babel import gettext as _
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from lms.certificates.pdf import BOLD, INK, MUTED, REGULAR, TEAL, register_fonts
+from lms.records.services import completed_cpd_hours
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value):
+    """A spreadsheet cannot run it: text starting like a formula gets a leading apostrophe."""
+    if value is None:
+        return ""
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def _status(line):
+    return {"active": _("In progress"), "completed": _("Completed"), "withdrawn": _("Withdrawn")}.get(line.status, line.status)
+
+
+def record_csv(user, lines):
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["learner", "email", "course", "organisation", "version", "status", "enrolled_at",
+                     "completed_at", "cpd_hours", "score", "certificate_code", "certificate_status"])
+    for line in lines:
+        writer.writerow([safe_cell(v) for v in (
+            user.name, user.email, line.course_title, line.organisation, line.version, line.status,
+            line.enrolled_at.date().isoformat(), line.completed_at.date().isoformat() if line.completed_at else "",
+            line.cpd_hours, line.score if line.score is not None else "", line.certificate_code or "",
+            line.certificate_status or "",
+        )])
+    return "\ufeff" + out.getvalue()  # the BOM makes spreadsheet programs read UTF-8
+
+
+def record_pdf(user, lines, verify_url, locale="en"):
+    """A4 landscape: the learner, then one table row per course."""
+    register_fonts()
+    buffer = io.BytesIO()
+    body = ParagraphStyle("body", fontName=REGULAR, fontSize=9, leading=12, textColor=INK)
+    small = ParagraphStyle("small", parent=body, fontSize=8, leading=10, textColor=MUTED)
+    code = ParagraphStyle("code", parent=body, fontSize=8, leading=10)
+    title = ParagraphStyle("title", parent=body, fontName=BOLD, fontSize=18, leading=22, textColor=TEAL)
+    with force_locale(locale or "en"):
+        doc = SimpleDocTemplate(
+            buffer, pagesize=landscape(A4), leftMargin=16 * mm, rightMargin=16 * mm, topMargin=16 * mm, bottomMargin=16 * mm,
+            title=_("Training record of %(name)s", name=user.name), author=_("Nordic Life Science Academy"),
+            invariant=1,
+        )
+        story = [
+            Paragraph(_("Training record"), title),
+            Spacer(1, 3 * mm),
+            Paragraph(f"<b>{_esc(user.name)}</b> · {_esc(user.email)}" + (f" · {_esc(user.organisation.name)}" if user.organisation else ""), body),
+            Paragraph(_("Completed CPD hours: %(hours)s", hours=format_decimal(completed_cpd_hours(lines))), body),
+            Paragraph(_("Generated on %(date)s", date=format_date(date.today(), "long")), small),
+            Spacer(1, 5 * mm),
+        ]
+        header = [_("Course"), _("Version"), _("Status"), _("Completed"), _("CPD hours"), _("Score"), _("Certificate")]
+        data = [[Paragraph(f"<b>{h}</b>", small) for h in header]]
+        for line in lines:
+            data.append([
+                Paragraph(_esc(line.course_title) + f"<br/><font size=7 color='#4a5b60'>{_esc(line.organisation)}</font>", body),
+                Paragraph(str(line.version), body),
+                Paragraph(_status(line), body),
+                Paragraph(format_date(line.completed_at, "medium") if line.completed_at else "–", body),
+                Paragraph(format_decimal(line.cpd_hours), body),
+                Paragraph(f"{line.score}%" if line.score is not None else "–", body),
+                Paragraph(_esc(line.certificate_code or "–") + (f" ({_('revoked')})" if line.certificate_status == "revoked" else ""), code),
+            ])
+        if not lines:
+            data.append([Paragraph(_("No courses yet."), body)] + [""] * 6)
+        table = Table(data, colWidths=[90 * mm, 18 * mm, 28 * mm, 30 * mm, 20 * mm, 16 * mm, 63 * mm], repeatRows=1)
+        table.setStyle(TableStyle([
+            ("LINEBELOW", (0, 0), (-1, 0), 0.8, TEAL),
+            ("LINEBELOW", (0, 1), (-1, -1), 0.25, colors.HexColor("#dde5e6")),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("TOPPADDING", (0, 0), (-1, -1), 3),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+        ]))
+        story += [table, Spacer(1, 6 * mm),
+                  Paragraph(_("Each certificate can be verified at %(url)s followed by its code.", url=_esc(verify_url)), small)]
+        doc.build(story)
+    return buffer.getvalue()
+
+
+def _esc(text):
+    return (text or "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

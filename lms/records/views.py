@@ -1,0 +1,51 @@
+"""Training records: a learner's own, and any learner's for administrators; as a page, CSV or PDF."""
+from flask import Blueprint, Response, render_template
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from lms.accounts.auth import require
+from lms.errors import abort_with
+from lms.mail import external_url
+from lms.records import export, services
+
+bp = Blueprint("records", __name__)
+FORMATS = ("html", "csv", "pdf")
+
+
+def _filename(user, ext):
+    safe = "".join(c if c.isalnum() else "-" for c in user.name.lower()).strip("-") or "learner"
+    return f"training-record-{safe}.{ext}"
+
+
+def _respond(user, fmt, self_view):
+    if fmt not in FORMATS:
+        abort_with(404, _("Choose the record as a page, CSV or PDF."))
+    lines = services.training_record(user)
+    if fmt == "csv":
+        return Response(export.record_csv(user, lines), mimetype="text/csv", headers={
+            "Content-Disposition": f'attachment; filename="{_filename(user, "csv")}"'})
+    if fmt == "pdf":
+        verify = external_url("/verify/")
+        pdf = export.record_pdf(user, lines, verify, locale=current_user.locale)
+        return Response(pdf, mimetype="application/pdf", headers={
+            "Content-Disposition": f'attachment; filename="{_filename(user, "pdf")}"'})
+    return render_template("records/record.html", user=user, lines=lines, self_view=self_view,
+                           total_hours=services.completed_cpd_hours(lines))
+
+
+@bp.route("/my-learning/record", defaults={"fmt": "html"})
+@bp.route("/my-learning/record.<fmt>")
+@login_required
+def my_record(fmt):
+    return _respond(current_user, fmt, self_view=True)
+
+
+@bp.route("/admin/users/<int:user_id>/record", defaults={"fmt": "html"})
+@bp.route("/admin/users/<int:user_id>/record.<fmt>")
+@login_required
+def user_record(user_id, fmt):
+    require("admin.view")
+    user = services.user_or_none(user_id)
+    if user is None:
+        abort_with(404, _("There is no such user."))
+    return _respond(user, fmt, self_view=False)
