@@ -19,11 +19,11 @@ from lms.courses.models import Course, CourseVersion
 from lms.enrolments import services as enrolments
 from lms.enrolments.models import Enrolment
 from lms.extensions import db
+from lms.reports.export import FORMULA_STARTS
 
 REQUIRED = ("email", "name", "organisation", "country", "course")
 OPTIONAL = ("due_date",)
 MAX_ROWS = 5000
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 COUNTRY = re.compile(r"^[A-Z]{2}$")
 
 
@@ -121,7 +121,7 @@ def _row(line, values):
         course_ref=values.get("course", ""),
     )
     for column in REQUIRED + OPTIONAL:
-        if values.get(column, "").startswith(FORMULA_START):
+        if values.get(column, "").startswith(FORMULA_STARTS):
             row.errors.append(_l("The %(column)s starts with a formula character (= + - @); formulas are not accepted.", column=column))
     for column in REQUIRED:
         if not values.get(column):

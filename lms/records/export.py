@@ -13,16 +13,13 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 
 from lms.certificates.pdf import BOLD, INK, MUTED, REGULAR, TEAL, register_fonts
 from lms.records.services import completed_cpd_hours
+from lms.reports.export import neutralise
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def safe_cell(value):
-    """A spreadsheet cannot run it: text starting like a formula gets a leading apostrophe."""
-    if value is None:
-        return ""
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
+    """A spreadsheet cannot run it (see lms.reports.export.neutralise)."""
+    return "" if value is None else neutralise(str(value))
 
 
 def _status(line):
