@@ -243,25 +243,47 @@ def learner_batch(filters, now, after_id, size):
     )
 
 
-def progress_counts(enrolment_ids):
-    """(enrolment id, lessons completed, lessons in its version) for the given enrolments, in
-    one statement: two counts per enrolment, each an index lookup (LessonProgress by
-    enrolment; lessons by module by version), counting only lessons of the enrolled version."""
+def enrolments_by_id(enrolment_ids):
+    """(id, version id) of the given enrolments: a page of the learner table."""
+    return select(Enrolment.id, Enrolment.version_id).where(Enrolment.id.in_(list(enrolment_ids)))
+
+
+def enrolments_between(filters, now, after_id, last_id):
+    """(id, version id) of the enrolments ``filters`` covers in (after_id, last_id]: an
+    export batch, selected by its id range rather than by a list of a thousand ids."""
+    return filtered(
+        select(Enrolment.id, Enrolment.version_id).where(Enrolment.id > after_id, Enrolment.id <= last_id),
+        filters, now,
+    )
+
+
+def progress_counts(enrolments):
+    """(enrolment id, lessons completed, lessons in its version) for ``enrolments`` (a SELECT
+    of enrolment id and version id, see above): one aggregate over LessonProgress, counting
+    only lessons of the enrolled version, and one over the lessons of those versions."""
+    chosen = enrolments.cte("chosen")
     done = (
-        select(func.count())
-        .select_from(LessonProgress)
+        select(LessonProgress.enrolment_id, func.count().label("n"))
         .join(Lesson, Lesson.id == LessonProgress.lesson_id)
         .join(Module, Module.id == Lesson.module_id)
-        .where(LessonProgress.enrolment_id == Enrolment.id, Module.version_id == Enrolment.version_id)
-        .scalar_subquery()
+        .join(chosen, and_(chosen.c.id == LessonProgress.enrolment_id, chosen.c.version_id == Module.version_id))
+        # Drives the plan from the chosen ids (an index search), not from LessonProgress.
+        .where(LessonProgress.enrolment_id.in_(select(chosen.c.id)))
+        .group_by(LessonProgress.enrolment_id)
+        .subquery("done")
     )
-    size = (
-        select(func.count(Lesson.id))
-        .join(Module, Module.id == Lesson.module_id)
-        .where(Module.version_id == Enrolment.version_id)
-        .scalar_subquery()
+    sizes = (
+        select(Module.version_id, func.count(Lesson.id).label("n"))
+        .join(Lesson, Lesson.module_id == Module.id)
+        .where(Module.version_id.in_(select(chosen.c.version_id)))
+        .group_by(Module.version_id)
+        .subquery("sizes")
     )
-    return select(Enrolment.id, done, size).where(Enrolment.id.in_(list(enrolment_ids)))
+    return (
+        select(chosen.c.id, func.coalesce(done.c.n, 0), func.coalesce(sizes.c.n, 0))
+        .outerjoin(done, done.c.enrolment_id == chosen.c.id)
+        .outerjoin(sizes, sizes.c.version_id == chosen.c.version_id)
+    )
 
 
 # ------------------------------------------------------------------ charts

@@ -152,12 +152,11 @@ def _course_page(filters, now, dialect, sort, descending, page):
     return Page(items, page, _pages(course_count, COURSES_PER_PAGE), course_count), totals
 
 
-def _progress(enrolment_ids):
-    if not enrolment_ids:
-        return {}
+def _progress(enrolments):
+    """{enrolment id: percent done} for a SELECT of (enrolment id, version id)."""
     return {
         eid: (done * 100 // size if size else 0)
-        for eid, done, size in db.session.execute(queries.progress_counts(enrolment_ids))
+        for eid, done, size in db.session.execute(queries.progress_counts(enrolments))
     }
 
 
@@ -229,7 +228,8 @@ def completion_report(user, filters, *, course_sort="title", course_desc=False, 
             filters, now, sort=learner_sort, descending=learner_desc,
             limit=LEARNERS_PER_PAGE, offset=(learner_page - 1) * LEARNERS_PER_PAGE,
         )).all()
-    learners = _learner_rows(rows, _progress([r.enrolment_id for r in rows]))
+    progress = _progress(queries.enrolments_by_id(r.enrolment_id for r in rows)) if rows else {}
+    learners = _learner_rows(rows, progress)
     return CompletionReport(
         courses=courses,
         totals=totals,
@@ -259,7 +259,9 @@ def export_rows(user, filters, now=None, batch_size=None):
             rows = db.session.execute(queries.learner_batch(filters, now, after, batch_size)).all()
             if not rows:
                 return
-            yield from _learner_rows(rows, _progress([r.enrolment_id for r in rows]))
+            # The batch is every match in (after, last id].
+            batch = queries.enrolments_between(filters, now, after, rows[-1].enrolment_id)
+            yield from _learner_rows(rows, _progress(batch))
             if len(rows) < batch_size:
                 return
             after = rows[-1].enrolment_id
