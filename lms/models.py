@@ -6,3 +6,4 @@ from lms.enrolments.models import Enrolment  # noqa: F401
 from lms.progress.models import LessonProgress, QuizAttempt  # noqa: F401
 from lms.certificates.models import Certificate  # noqa: F401
 from lms.reminders.models import ReminderLog  # noqa: F401
+import lms.reports.models  # noqa: E402,F401  (the report's indexes)
