@@ -3,10 +3,9 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
-    BooleanField, DecimalField, FieldList, FileField, Form, FormField, IntegerField, SelectField,
-    StringField, TextAreaField,
+    BooleanField, DecimalField, FileField, IntegerField, SelectField, StringField, TextAreaField,
 )
-from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import HiddenInput
 
 from lms.courses.models import LESSON_KINDS
@@ -61,7 +60,7 @@ class MoveForm(RevisionForm):
 class NewLessonForm(RevisionForm):
     title = StringField(_l("Lesson title"), validators=[DataRequired(), Length(max=200)])
     kind = SelectField(
-        _l("Kind"),
+        _l("Kind of lesson"),
         choices=[("text", _l("Text")), ("file", _l("File (PDF, video or image)")), ("quiz", _l("Quiz"))],
         validators=[AnyOf(LESSON_KINDS)],
     )
@@ -81,45 +80,41 @@ class ImageForm(FlaskForm):
     image = FileField(_l("Image (PNG or JPEG)"))
 
 
-class ChoiceForm(Form):
-    text = StringField(_l("Choice"), validators=[Length(max=500)])
-    correct = BooleanField(_l("Correct"))
-
-
 class QuestionForm(RevisionForm):
     prompt = TextAreaField(_l("Question"), validators=[DataRequired(), Length(max=2000)])
     multiple = BooleanField(_l("Learners may choose several answers (“choose all that apply”)"))
-    choices = FieldList(FormField(ChoiceForm), min_entries=MAX_CHOICES, max_entries=MAX_CHOICES)
     feedback = TextAreaField(_l("Feedback shown after a wrong answer"), validators=[Length(max=2000)])
+    # choice_1 ... choice_6 and correct_1 ... correct_6 are added below the class.
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for n, entry in enumerate(self.choices, start=1):
-            entry.form.text.label.text = _l("Choice %(n)s", n=n)
-            entry.form.correct.label.text = _l("Choice %(n)s is correct", n=n)
+    def choice_rows(self):
+        """[(text field, correct field)] in order, for the template."""
+        return [(self[f"choice_{n}"], self[f"correct_{n}"]) for n in range(1, MAX_CHOICES + 1)]
 
     def filled_choices(self):
-        """(choices, correct indices) from the filled-in rows, in order."""
+        """(choices, correct indices) from the filled-in rows, in order; empty rows left out."""
         choices, correct = [], []
-        for entry in self.choices:
-            text = (entry.form.text.data or "").strip()
+        for text_field, correct_field in self.choice_rows():
+            text = (text_field.data or "").strip()
             if text:
-                if entry.form.correct.data:
+                if correct_field.data:
                     correct.append(len(choices))
                 choices.append(text)
         return choices, correct
 
-    def validate_choices(self, field):
-        for entry in self.choices:
-            if entry.form.correct.data and not (entry.form.text.data or "").strip():
-                raise ValidationError(_l("A choice marked correct has no text."))
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        self.choice_errors = []
+        if any(c.data and not (t.data or "").strip() for t, c in self.choice_rows()):
+            self.choice_errors.append(_l("A choice marked correct has no text."))
         choices, correct = self.filled_choices()
         if len(choices) < 2:
-            raise ValidationError(_l("Give at least two choices."))
-        if not correct:
-            raise ValidationError(_l("Mark at least one choice as correct."))
-        if len(correct) > 1 and not self.multiple.data:
-            raise ValidationError(_l("Only one choice can be correct unless learners may choose several answers."))
+            self.choice_errors.append(_l("Give at least two choices."))
+        elif not correct:
+            self.choice_errors.append(_l("Mark at least one choice as correct."))
+        elif len(correct) > 1 and not self.multiple.data:
+            self.choice_errors.append(
+                _l("Only one choice can be correct unless learners may choose several answers."))
+        return valid and not self.choice_errors
 
     @classmethod
     def for_question(cls, question):
@@ -128,8 +123,13 @@ class QuestionForm(RevisionForm):
             "revision": question.lesson.module.version.revision, "prompt": question.prompt,
             "multiple": question.allow_multiple or len(question.correct) > 1,
             "feedback": question.feedback,
-            "choices": [
-                {"text": text, "correct": i in question.correct} for i, text in enumerate(question.choices)
-            ],
         }
+        for i, text in enumerate(question.choices[:MAX_CHOICES], start=1):
+            data[f"choice_{i}"] = text
+            data[f"correct_{i}"] = (i - 1) in question.correct
         return cls(data=data)
+
+
+for _n in range(1, MAX_CHOICES + 1):
+    setattr(QuestionForm, f"choice_{_n}", StringField(_l("Choice %(n)s", n=_n), validators=[Length(max=500)]))
+    setattr(QuestionForm, f"correct_{_n}", BooleanField(_l("Choice %(n)s is correct", n=_n)))

@@ -8,7 +8,9 @@ from lms.authoring import structure, uploads
 from lms.authoring.forms import (
     ImageForm, LessonForm, ModuleForm, MoveForm, NewLessonForm, QuestionForm, RevisionForm, UploadForm,
 )
-from lms.authoring.web import bp, current_user_obj, done, editable, form_or_400, render_editor
+from lms.authoring.web import (
+    bp, current_user_obj, done, editable, form_or_400, refuse_expired, render_editor,
+)
 from lms.courses.models import CourseVersion, Lesson, Module, Question
 from lms.errors import abort_with
 from lms.extensions import db
@@ -31,6 +33,7 @@ def add_module(version_id):
     version = editable(CourseVersion, version_id)
     form = ModuleForm()
     if not form.validate_on_submit():
+        refuse_expired(form)
         return render_editor(version.course, module_form=form, status=422,
                              error=_("The module was not added: give it a title."))
     module = structure.add_module(current_user_obj(), version, form.revision.data, form.title.data.strip())
@@ -45,6 +48,7 @@ def rename_module(module_id):
     module = editable(Module, module_id)
     form = ModuleForm()
     if not form.validate_on_submit():
+        refuse_expired(form)
         return render_editor(module.version.course, status=422,
                              error=_("The module was not renamed: give it a title."))
     structure.rename_module(current_user_obj(), module, form.revision.data, form.title.data.strip())
@@ -88,6 +92,7 @@ def add_lesson(module_id):
     module = editable(Module, module_id)
     form = NewLessonForm()
     if not form.validate_on_submit():
+        refuse_expired(form)
         return render_editor(module.version.course, lesson_forms={module.id: form}, status=422,
                              error=_("The lesson was not added: give it a title and a kind."))
     lesson = structure.add_lesson(current_user_obj(), module, form.revision.data, form.kind.data,
@@ -119,6 +124,7 @@ def lesson(lesson_id):
         return render_lesson_editor(lesson)
     form = LessonForm()
     if not form.validate_on_submit():
+        refuse_expired(form)
         return render_lesson_editor(lesson, form=form, status=422)
     if request.form.get("action") == "preview":
         # Rendered exactly as learners will see it; nothing is saved.
@@ -175,7 +181,7 @@ def upload_lesson_file(lesson_id):
     stored = uploads.attach_lesson_file(current_user_obj(), lesson, form.revision.data, stream, name)
     db.session.commit()
     flash(_("“%(name)s” uploaded.", name=stored.original_name), "success")
-    return done(lesson_url(lesson, "file"))
+    return done(lesson_url(lesson, "lesson-file"))
 
 
 @bp.route("/author/lessons/<int:lesson_id>/images", methods=["POST"])
@@ -214,6 +220,7 @@ def new_question(lesson_id):
     form = QuestionForm() if request.method == "POST" else QuestionForm(
         data={"revision": lesson.module.version.revision})
     if not form.validate_on_submit():
+        refuse_expired(form)
         return render_question(lesson, form, status=422 if request.method == "POST" else 200)
     structure.add_question(current_user_obj(), lesson, form.revision.data, **_question_fields(form))
     db.session.commit()
@@ -227,6 +234,7 @@ def question(question_id):
     question = editable(Question, question_id)
     form = QuestionForm() if request.method == "POST" else QuestionForm.for_question(question)
     if not form.validate_on_submit():
+        refuse_expired(form)
         return render_question(question.lesson, form, question, status=422 if request.method == "POST" else 200)
     structure.update_question(current_user_obj(), question, form.revision.data, **_question_fields(form))
     db.session.commit()

@@ -94,7 +94,7 @@ def _checked_upload(stream, name, allowed):
                                        "whatever its name says.", types=allowed_text(allowed)))
             claimed = filetypes.extension_type(name)
             if content_type != claimed:
-                raise TypeMismatch(_("The file's name says %(claimed)s but its content is %(actual)s. "
+                raise TypeMismatch(_("The file name says %(claimed)s but the content is %(actual)s. "
                                      "Check that you chose the right file.",
                                      claimed=TYPE_NAMES[claimed], actual=TYPE_NAMES[content_type]))
             yield incoming, content_type

@@ -12,14 +12,16 @@ from lms.authoring import preview_views, structure_views  # noqa: F401  (their r
 from lms.authoring import uploads, versions
 from lms.authoring.editing import AuthoringError, Conflict, Frozen, Incomplete
 from lms.authoring.forms import CourseForm, CourseSettingsForm, RevisionForm
-from lms.authoring.web import bp, current_user_obj, done, editable, form_or_400, load, render_editor
+from lms.authoring.web import (
+    bp, current_user_obj, done, editable, form_or_400, load, refuse_expired, render_editor,
+)
 from lms.courses.models import Course, CourseVersion
 from lms.errors import render_error, wants_json
 from lms.extensions import db
 from lms.progress.services import summary
 
 STATUS = [
-    (Forbidden, 403), (Conflict, 409), (Frozen, 409), (uploads.FileTooLarge, 413),
+    (Conflict, 409), (Frozen, 409), (uploads.FileTooLarge, 413),
     (uploads.TypeNotAllowed, 415), (uploads.BadFileName, 400), (AuthoringError, 422),
 ]
 
@@ -40,8 +42,10 @@ def refused(error):
         version = load(CourseVersion, request.view_args["version_id"])
         return render_editor(version.course, problems=error.details["problems"], status=422)
     if isinstance(error, (Conflict, Frozen)):
+        referrer = request.referrer or ""
+        back = referrer if referrer.startswith(request.host_url) else url_for("authoring.dashboard")
         return render_template(
-            "authoring/conflict.html", message=error.message, back=request.referrer,
+            "authoring/conflict.html", message=error.message, back=back,
             unsaved=request.form.get("body_markdown") or request.form.get("prompt"),
         ), status
     return render_error(status, error.message)
@@ -101,6 +105,7 @@ def course_settings(course_id):
         db.session.commit()
         flash(_("The course settings are saved."), "success")
         return done(url_for("authoring.course", course_id=course.id))
+    refuse_expired(form)
     status = 422 if request.method == "POST" else 200
     return render_template("authoring/course_form.html", form=form, course=course), status
 

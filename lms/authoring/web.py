@@ -52,6 +52,13 @@ def form_or_400(form):
     return form
 
 
+def refuse_expired(form):
+    """After a failed validation: a missing or malformed revision is a broken form (400), not
+    something the author typed wrong."""
+    if "revision" in form.errors:
+        abort_with(400, _("The form was incomplete or has expired. Reload the page and try again."))
+
+
 def done(url):
     """Where to go after a change: a redirect, or for script uploads JSON naming it (so the
     flashed message is shown by the page the script then opens)."""

@@ -11,6 +11,21 @@
     return;
   }
 
+  // Open the page the server named. When only its #fragment differs from this page, assign()
+  // would merely scroll, so reload to show the new state (and the flashed message).
+  function go(url) {
+    var target = new URL(url, window.location.href);
+    var here = window.location;
+    if (target.pathname === here.pathname && target.search === here.search) {
+      if (target.hash !== here.hash) {
+        history.replaceState(null, "", target.href);
+      }
+      here.reload();
+    } else {
+      here.assign(target.href);
+    }
+  }
+
   function setup(form) {
     var input = form.querySelector("input[type=file]");
     var box = form.querySelector("[data-upload-progress]");
@@ -66,7 +81,7 @@
         if (xhr.status >= 200 && xhr.status < 300 && data && data.redirect) {
           bar.value = 100;
           percent.textContent = "100%";
-          window.location.assign(data.redirect);
+          go(data.redirect);
           return;
         }
         fail(data && data.error && data.error.message);

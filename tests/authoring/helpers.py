@@ -52,6 +52,12 @@ def png_bytes(width=2, height=2):
 
 
 JPEG_BYTES = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xd9"
+
+
+def jpeg_bytes(comment):
+    """A JPEG header with a comment segment, so each test can have content of its own."""
+    data = comment.encode()
+    return JPEG_BYTES[:-2] + b"\xff\xfe" + (len(data) + 2).to_bytes(2, "big") + data + b"\xff\xd9"
 MP4_BYTES = struct.pack(">I", 24) + b"ftypisom" + b"\x00\x00\x02\x00" + b"isomiso2" + b"\x00" * 64
 # EBML header: DocType "webm" (0x42 0x82), then an empty Segment.
 WEBM_BYTES = (b"\x1a\x45\xdf\xa3" + b"\x9f" + b"\x42\x86\x81\x01" + b"\x42\xf7\x81\x01"

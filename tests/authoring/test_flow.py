@@ -47,7 +47,7 @@ def test_author_builds_and_publishes_a_course(client, app):
     page = client.get(f"/author/lessons/{quiz.id}/questions/new")
     assert page.status_code == 200, text_of(page)[:3000]
     response = edit(client, f"/author/lessons/{quiz.id}/questions/new", version, {
-        "prompt": "Which?", "choices-0-text": "A", "choices-0-correct": "y", "choices-1-text": "B",
+        "prompt": "Which?", "choice_1": "A", "correct_1": "y", "choice_2": "B",
         "feedback": "It is A.",
     })
     assert response.status_code == 302, text_of(response)[:3000]
