@@ -60,8 +60,6 @@ class Config:
     # Certificates: PDFs outside the web root.
     CERTIFICATE_DIR = env("CERTIFICATE_DIR", str(INSTANCE_DIR / "certificates"))
     RATELIMIT_VERIFY = env("RATELIMIT_VERIFY", "30 per minute")
-    # Enqueue the certificate tasks (issue on completion, email on issue). Off in TestConfig.
-    CERTIFICATE_TASKS_ENABLED = env("CERTIFICATE_TASKS_ENABLED", "1") == "1"
     # Fault injection for tests only: seconds a worker waits before rendering a claimed
     # certificate, so a test can kill it mid-generation. Leave 0 in production.
     CERTIFICATE_RENDER_DELAY = float(env("CERTIFICATE_RENDER_DELAY", "0"))
@@ -111,8 +109,6 @@ class TestConfig(Config):
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 1024
     SERVER_NAME = None
-    # A test that wants the worker to issue certificates turns this on for its app.
-    CERTIFICATE_TASKS_ENABLED = False
 
 
 def celery_settings(redis_url):

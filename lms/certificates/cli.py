@@ -30,11 +30,12 @@ def reissue_certificate_command(ref, reason):
 
     A revoked latest certificate is reissued; a valid one is revoked and replaced (with
     --reason), e.g. after correcting the learner's name; a completed enrolment without one
-    (its task was lost) gets its first.
+    (its task was lost) gets its first, and one left half-made by a dead worker is finished.
     """
     enrolment = _enrolment_for(ref)
     latest = services.latest_certificate(enrolment.id)
-    if latest is None:
+    if latest is None or latest.status == "pending":
+        # Never issued (its task was lost), or claimed by a worker that died: finish it here.
         if enrolment.status != "completed":
             raise click.ClickException(f"Enrolment {enrolment.id} is not completed: no certificate to issue.")
         cert = services.issue_certificate(enrolment.id)  # commits

@@ -14,13 +14,7 @@ EMAIL_TASK = "lms.send_certificate_email"
 def _enqueue(task, object_id):
     """Send ``task`` with one id. A broker failure is logged, not raised: the caller's rows are
     committed already and the learner's request must not fail for it; `flask lms
-    reissue-certificate` issues a certificate whose task was lost.
-
-    ``CERTIFICATE_TASKS_ENABLED`` off (the test configuration, so the test session's worker
-    does no certificate work behind unrelated tests) only logs."""
-    if not current_app.config.get("CERTIFICATE_TASKS_ENABLED", True):
-        log.info("%s not enqueued id=%s (certificate tasks are off)", task, object_id)
-        return
+    reissue-certificate` issues a certificate whose task was lost."""
     try:
         current_app.extensions["celery"].send_task(task, args=[object_id])
     except (KombuError, OSError) as exc:

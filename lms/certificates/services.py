@@ -32,8 +32,8 @@ from lms.certificates import hooks
 from lms.certificates.models import Certificate
 from lms.courses.models import Course
 from lms.enrolments.models import Enrolment
-from lms.extensions import db
-from lms.mail import external_url, render_email, send_mail
+from lms.extensions import babel, db
+from lms.mail import build_message, external_url, render_email, send_message
 from lms.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -199,18 +199,23 @@ def _require_manage(actor):
         raise Forbidden("certificate.manage")
 
 
-def _lock(cert_id, write=False):
+def _lock(cert_id, write=False, with_learner=False):
     """The certificate, re-read under a row lock (PostgreSQL: FOR UPDATE) held to commit.
-    SQLite has no row locks: with ``write`` a no-op UPDATE takes its database write lock."""
+    SQLite has no row locks: with ``write`` a no-op UPDATE takes its database write lock.
+    ``with_learner`` loads its enrolment and learner in the same query (unlocked)."""
     if write and db.session.get_bind().dialect.name == "sqlite":
         db.session.execute(
             update(Certificate).where(Certificate.id == cert_id).values(status=Certificate.status)
             .execution_options(synchronize_session=False)
         )
+    query = select(Certificate).where(Certificate.id == cert_id)
+    if with_learner:
+        query = query.options(
+            joinedload(Certificate.enrolment, innerjoin=True).joinedload(Enrolment.user, innerjoin=True)
+        )
     return db.session.execute(
-        select(Certificate).where(Certificate.id == cert_id).with_for_update()
-        .execution_options(populate_existing=True)
-    ).scalar_one_or_none()
+        query.with_for_update(of=Certificate).execution_options(populate_existing=True)
+    ).unique().scalar_one_or_none()
 
 
 def write_pdf(code, data):
@@ -239,10 +244,17 @@ def write_pdf(code, data):
     return hashlib.sha256(data).hexdigest()
 
 
+def text_locale(locale):
+    """The learner's language where our texts are translated into it, else English, so a
+    certificate or email never mixes English sentences with, say, Lithuanian dates."""
+    translated = {str(item) for item in babel.list_translations()}
+    return locale if locale in translated else "en"
+
+
 def _render_and_store(cert):
     from lms.certificates.pdf import render_certificate  # ReportLab loads only where needed
 
-    data = render_certificate(cert, verify_url(cert.code), locale=cert.enrolment.user.locale)
+    data = render_certificate(cert, verify_url(cert.code), locale=text_locale(cert.enrolment.user.locale))
     return write_pdf(cert.code, data)
 
 
@@ -280,7 +292,7 @@ def _claim(enrolment_id):
 def _finish(cert_id):
     """Render and store a claimed (pending) certificate and mark it issued; a no-op unless
     it is still pending."""
-    cert = _lock(cert_id)  # PostgreSQL: a concurrent run waits here, then sees it issued
+    cert = _lock(cert_id, with_learner=True)  # PostgreSQL: a concurrent run waits here, then sees it issued
     if cert is None or cert.status != "pending":
         db.session.rollback()
         return cert
@@ -293,12 +305,11 @@ def _finish(cert_id):
     won = db.session.execute(
         update(Certificate).where(Certificate.id == cert.id, Certificate.status == "pending")
         .values(status="issued", issued_at=utcnow(), pdf_sha256=digest)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session="evaluate")
     ).rowcount == 1
     if not won:
         db.session.rollback()
         return db.session.get(Certificate, cert_id, populate_existing=True)
-    db.session.refresh(cert)
     record_event("certificate.issued", cert, enrolment_id=cert.enrolment_id,
                  sequence=cert.sequence, pdf_sha256=digest)
     call_after_commit(db.session(), hooks.certificate_email_requested, cert.id)
@@ -318,12 +329,13 @@ def issue_certificate(enrolment_id):
         when the enrolment does not exist or is not completed
     """
     cert = _claim(enrolment_id)
+    cert_id, status = (cert.id, cert.status) if cert is not None else (None, None)
     db.session.commit()
     if cert is None:
         return None
-    if cert.status == "pending":
-        return _finish(cert.id)
-    if cert.status == "issued" and not email_sent(cert.id):
+    if status == "pending":
+        return _finish(cert_id)
+    if status == "issued" and not email_sent(cert_id):
         # Issued by a run that died before it could hand over the email: hand it over now
         # (the email task sends once, whoever asks).
         hooks.certificate_email_requested(cert.id)
@@ -422,7 +434,7 @@ def send_issued_email(cert_id):
     :return: True when this call sent it
     :raises smtplib.SMTPException, OSError: the send failed (nothing recorded: retry)
     """
-    cert = _lock(cert_id, write=True)
+    cert = _lock(cert_id, write=True, with_learner=True)
     if cert is None or cert.status != "issued":
         log.info("certificate email skipped id=%s: not issued", cert_id)
         return False
@@ -430,13 +442,16 @@ def send_issued_email(cert_id):
         log.info("certificate email skipped id=%s: sent already", cert_id)
         return False
     learner = cert.enrolment.user
+    locale = text_locale(learner.locale)
     subject, text, html = render_email(
-        "certificate_issued", learner.locale,
+        "certificate_issued", locale,
         subject=lambda: _("Your certificate for %(title)s", title=cert.course_title),
         cert=cert, learner=learner, verify_url=verify_url(cert.code),
         download_url=external_url(download_path(cert.code)), my_learning_url=external_url("/my-learning"),
     )
-    send_mail((learner.name, learner.email), subject, text, html)
+    message = build_message((learner.name, learner.email), subject, text, html)
+    message["Content-Language"] = locale  # after the body, which resets Content-* headers
+    send_message(message)
     record_event(EMAIL_SENT, cert, enrolment_id=cert.enrolment_id, user_id=learner.id)
     log.info("certificate email sent id=%s user_id=%s", cert.id, learner.id)
     return True

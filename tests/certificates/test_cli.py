@@ -42,6 +42,17 @@ def test_a_completed_enrolment_whose_task_was_lost_gets_its_certificate(app, cer
     assert cert.status == "issued" and cert.code in result.output and "Issued certificate" in result.output
 
 
+def test_a_certificate_left_half_made_by_a_dead_worker_is_finished(app, cert_dir):
+    enrolment = completed_enrolment()
+    claimed = services._claim(enrolment.id)
+    db.session.commit()
+    result = reissue(app, str(enrolment.id))
+    assert result.exit_code == 0, result.output
+    [cert] = certificates_of(enrolment)
+    assert cert.code == claimed.code and cert.status == "issued"
+    assert pdf_files(cert_dir) == [f"{cert.code}.pdf"]
+
+
 def test_unknown_or_unfinished_references_are_refused(app, cert_dir):
     assert "No enrolment with id 424242" in reissue(app, "424242").output
     assert "No certificate with the code" in reissue(app, "ABCDEFGHIJKLMNOPQRSTUVWX").output

@@ -170,6 +170,7 @@ def test_the_issued_email_goes_once_with_the_verification_link(app, cert_dir, ma
     db.session.commit()
     [message] = mailbox.wait_for(1)
     assert message["To"] == "Sven Svensson <sven.cert@example.test>"
+    assert message["Content-Language"] == "sv"
     assert enrolment.course.title in message["Subject"]
     text = message.get_body(("plain",)).get_content()
     html = message.get_body(("html",)).get_content()
@@ -185,3 +186,8 @@ def test_no_email_for_a_revoked_certificate(app, cert_dir, mailbox):
     assert services.send_issued_email(cert.id) is False
     db.session.commit()
     assert mailbox.messages == [] and Certificate.query.count() == 1
+
+
+def test_texts_are_in_the_learners_language_where_translated(app):
+    assert services.text_locale("nb") == "nb" and services.text_locale("sv") == "sv"
+    assert services.text_locale("lt") == "en" and services.text_locale(None) == "en"

@@ -48,7 +48,6 @@ def mails_to(mailbox, address):
 def test_finishing_a_course_over_http_issues_the_certificate_and_emails_the_learner(
     app, client, celery_worker, mailbox, certificate_dir
 ):
-    app.config["CERTIFICATE_TASKS_ENABLED"] = True  # this test wants the worker to do it
     learner = create_user(name="Aino Virtanen", email="aino.cert@example.test")
     course = create_course(title="Pharmacovigilance signal detection", lessons=("text", "quiz"))
     enrolment = enrol(learner, course)
