@@ -4,6 +4,7 @@ import unicodedata
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload, selectinload
 
 from lms.accounts.auth import can
 from lms.accounts.models import Organisation
@@ -114,6 +115,7 @@ def dashboard(user):
     query = (
         select(Course, func.coalesce(counts.c.enrolled, 0), func.coalesce(counts.c.completed, 0))
         .outerjoin(counts, counts.c.course_id == Course.id)
+        .options(selectinload(Course.versions), joinedload(Course.organisation))
         .order_by(Course.title)
     )
     if user.role != "admin":

@@ -4,6 +4,7 @@ An upload is streamed to a temporary file beside the store while it is hashed; i
 from its first bytes and must agree with its name's extension; then it is kept once per content
 (lms.storage). Whatever is refused leaves no file and no row behind.
 """
+import logging
 from contextlib import contextmanager
 
 from flask import current_app
@@ -19,6 +20,8 @@ from lms.audit.services import record_event
 from lms.courses.models import CourseAsset
 from lms.extensions import db
 from lms.storage import UploadTooLarge, receive_stream, store_incoming
+
+log = logging.getLogger(__name__)
 
 TYPE_NAMES = {
     filetypes.PDF: "PDF", filetypes.PNG: "PNG", filetypes.JPEG: "JPEG",
@@ -124,6 +127,8 @@ def attach_lesson_file(actor, lesson, revision, stream, name):
     db.session.flush()
     record_event("lesson.file_attached", lesson, actor=actor, file_id=stored.id, sha256=stored.sha256,
                  new_content=created)
+    log.info("lesson file attached lesson_id=%s file_id=%s type=%s size=%s new=%s actor_id=%s",
+             lesson.id, stored.id, stored.content_type, stored.size, created, actor.id)
     return stored
 
 

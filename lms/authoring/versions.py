@@ -6,6 +6,8 @@ whose lessons remember the lesson they were copied from (``Lesson.copied_from_id
 it archives the previous version: new enrolments get the new one, existing learners keep theirs
 until an administrator moves them.
 """
+import logging
+
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -20,6 +22,8 @@ from lms.extensions import db
 from lms.progress import rules
 from lms.progress.models import LessonProgress
 from lms.timeutil import utcnow
+
+log = logging.getLogger(__name__)
 
 
 def completeness_problems(version):
@@ -67,6 +71,8 @@ def publish(actor, version, revision):
         "course.published", course, actor=actor, version_id=version.id, version=version.number,
         archived_version=previous.number if previous is not None else None,
     )
+    log.info("course published course_id=%s version_id=%s number=%s archived_version_id=%s actor_id=%s",
+             course.id, version.id, version.number, previous.id if previous else None, actor.id)
     return version
 
 
@@ -116,6 +122,8 @@ def start_draft(actor, course):
     db.session.expire(course, ["versions"])
     record_event("course.draft_opened", course, actor=actor, version_id=draft.id,
                  version=draft.number, copied_from_version=source.number)
+    log.info("draft opened course_id=%s version_id=%s number=%s from_version_id=%s actor_id=%s",
+             course.id, draft.id, draft.number, source.id, actor.id)
     return draft, True
 
 
@@ -215,5 +223,8 @@ def move_to_published(actor, course, enrolment_ids):
                          version_id=target.id)
             call_after_commit(db.session(), certificate_requested, enrolment.id)
         moved.append(enrolment)
+        log.info("enrolment moved enrolment_id=%s course_id=%s from_version_id=%s to_version_id=%s "
+                 "carried=%s completed=%s actor_id=%s", enrolment.id, course.id, old_version_id,
+                 target.id, len(carried), enrolment.status == "completed", actor.id)
     db.session.flush()
     return moved

@@ -1,5 +1,7 @@
 """Authoring pages: the dashboard, creating a course, its settings, the course editor,
 drafts, publishing and moving learners to the newest version."""
+import logging
+
 from flask import flash, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -20,6 +22,8 @@ from lms.errors import render_error, wants_json
 from lms.extensions import db
 from lms.progress.services import summary
 
+log = logging.getLogger(__name__)
+
 STATUS = [
     (Conflict, 409), (Frozen, 409), (uploads.FileTooLarge, 413),
     (uploads.TypeNotAllowed, 415), (uploads.BadFileName, 400), (AuthoringError, 422),
@@ -36,6 +40,8 @@ def forbidden(error):
 def refused(error):
     db.session.rollback()  # nothing of the refused change is kept
     status = next(code for cls, code in STATUS if isinstance(error, cls))
+    log.info("authoring refused reason=%s status=%s endpoint=%s view_args=%s user_id=%s",
+             type(error).__name__, status, request.endpoint, request.view_args, current_user_obj().id)
     if wants_json():
         return render_error(status, error.message)
     if isinstance(error, Incomplete):

@@ -8,7 +8,7 @@ from flask_wtf import FlaskForm
 
 from lms.accounts.auth import require
 from lms.authoring import courses as course_services
-from lms.authoring import uploads, versions
+from lms.authoring import versions
 from lms.authoring.forms import ModuleForm, NewLessonForm
 from lms.courses.models import Course, CourseVersion, Lesson, Module, Question
 from lms.errors import abort_with, wants_json

@@ -7,7 +7,7 @@ from lms.enrolments.models import Enrolment
 from lms.extensions import db
 from lms.progress import services as progress
 from lms.progress.models import LessonProgress
-from tests.authoring.helpers import edit, revision_of
+from tests.authoring.helpers import edit
 from tests.factories import create_course, create_org, create_user, enrol
 from tests.helpers import login, post_form, text_of
 
