@@ -1,7 +1,9 @@
 """The completion report: what an administrator sees and exports.
 
-Every figure comes from a fixed set of statements in ``lms.reports.queries`` (at most
-seven for a page, whatever the number of enrolments); this module pages, fills the gaps
+Every figure comes from a fixed set of statements in ``lms.reports.queries`` (at most six
+for a report, whatever the number of enrolments: course rows with their totals, learner rows,
+their progress, completions per week and, for one course, its module funnel; the course rows
+run twice only when the page asked for is past the end); this module pages, fills the gaps
 (weeks with no completion) and shapes rows for the views and exports.
 """
 from dataclasses import dataclass
