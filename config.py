@@ -68,6 +68,13 @@ class Config:
     REMINDER_SWEEP_SECONDS = env_int("REMINDER_SWEEP_SECONDS", 3600)
     REMINDER_INACTIVITY_DAYS = env_int("REMINDER_INACTIVITY_DAYS", 14)
     REMINDER_BATCH_SIZE = env_int("REMINDER_BATCH_SIZE", 2000)
+    # A failed send is retried after RETRY_BASE, 2x, 4x ... seconds (with jitter) until
+    # MAX_ATTEMPTS sends have failed; then the row is marked failed (and logged).
+    REMINDER_MAX_ATTEMPTS = env_int("REMINDER_MAX_ATTEMPTS", 5)
+    REMINDER_RETRY_BASE_SECONDS = env_int("REMINDER_RETRY_BASE_SECONDS", 20)
+    # A row still pending this long after it was recorded (its task lost between commit and
+    # broker) is enqueued again by the next sweep; longer than the whole retry schedule.
+    REMINDER_REQUEUE_AFTER_SECONDS = env_int("REMINDER_REQUEUE_AFTER_SECONDS", 900)
 
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = "UTC"

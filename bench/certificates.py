@@ -80,7 +80,8 @@ def render_times(samples=30):
     """Median and 90th percentile of one in-process render (fonts already parsed)."""
     from lms.certificates.models import Certificate
     from lms.certificates.pdf import render_certificate
-    from lms.certificates.services import new_code, verify_url
+    from lms.certificates.codes import new_code
+    from lms.certificates.services import verify_url
 
     now = datetime.now(timezone.utc)
     cert = Certificate(code=new_code(), learner_name="Rūta Kazlauskienė",

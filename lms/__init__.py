@@ -48,6 +48,11 @@ def create_app(config_class=Config, **overrides):
 
     for bp in (records_bp, bulk_bp, user_admin_bp, audit_bp, accounts_bp, courses_bp, progress_bp, admin_bp, api_bp, certificates_bp, reports_bp):
         app.register_blueprint(bp)
+    from lms.admin.mail import bp as admin_mail_bp
+    from lms.reminders.views import bp as reminders_bp
+
+    app.register_blueprint(reminders_bp)
+    app.register_blueprint(admin_mail_bp)
     from lms.authoring.views import bp as authoring_bp
 
     app.register_blueprint(authoring_bp)

@@ -24,4 +24,5 @@ def seed_demo_command():
 # Feature commands register themselves on the group.
 import lms.audit.cli  # noqa: E402,F401
 import lms.enrolments.cli  # noqa: E402,F401
+import lms.reminders.cli  # noqa: E402,F401
 import lms.certificates.cli  # noqa: E402,F401

@@ -2,7 +2,7 @@
 import logging
 import smtplib
 from email.message import EmailMessage
-from email.utils import formataddr, make_msgid
+from email.utils import formataddr, formatdate, make_msgid
 
 from flask import current_app, render_template
 from flask_babel import force_locale
@@ -15,6 +15,7 @@ def build_message(to, subject, text, html=None, headers=None):
     message["From"] = current_app.config["MAIL_FROM"]
     message["To"] = formataddr(to) if isinstance(to, tuple) else to
     message["Subject"] = subject
+    message["Date"] = formatdate(usegmt=True)  # required by RFC 5322; SMTP adds none
     message["Message-ID"] = make_msgid(domain="academy.example")
     for name, value in (headers or {}).items():
         message[name] = value

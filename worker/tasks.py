@@ -19,6 +19,39 @@ def ping(token):
     return {"token": token, "users": users}
 
 
+# --------------------------------------------------------------------------- reminders
+
+
+@shared_task(name="lms.reminder_sweep")
+def reminder_sweep():
+    """Periodic (beat): record the reminders due now and enqueue their sends. Safe to run twice
+    at once or again: the log's unique key lets each reminder be recorded once."""
+    from lms.reminders.services import run_sweep
+
+    result = run_sweep()
+    return {"recorded": result.recorded, "requeued": result.requeued}
+
+
+@shared_task(name="lms.send_reminder", bind=True, acks_late=True, max_retries=None)
+def send_reminder(self, log_id):
+    """Send one recorded reminder, at most once. On an SMTP failure the attempt is counted
+    and the task retried with exponential backoff; after REMINDER_MAX_ATTEMPTS the row is
+    marked failed (and logged), never silently dropped."""
+    from lms.reminders import delivery
+
+    try:
+        outcome = delivery.deliver_reminder(log_id)
+        db.session.commit()
+    except delivery.MAIL_ERRORS as exc:
+        db.session.rollback()
+        retry_in = delivery.record_failed_attempt(log_id, exc)
+        db.session.commit()
+        if retry_in is None:
+            return "failed"
+        raise self.retry(exc=exc, countdown=retry_in)
+    return outcome
+
+
 @shared_task(name="lms.send_invitation", bind=True, acks_late=True, max_retries=8)
 def send_invitation(self, user_id):
     """Email a set-password invitation to a user created by bulk enrolment (once; retried with
@@ -75,10 +108,10 @@ def send_certificate_email(self, certificate_id):
 
     from sqlalchemy.exc import InterfaceError, OperationalError
 
-    from lms.certificates import services
+    from lms.certificates import emails
 
     try:
-        sent = services.send_issued_email(certificate_id)
+        sent = emails.send_issued_email(certificate_id)
         db.session.commit()
     except (smtplib.SMTPException, OSError, OperationalError, InterfaceError) as exc:
         db.session.rollback()

@@ -1,7 +1,7 @@
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 COUNTRIES = [
@@ -46,6 +46,7 @@ class LoginForm(FlaskForm):
 class SettingsForm(FlaskForm):
     name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
     locale = SelectField(_l("Preferred language"), validators=[DataRequired()])
+    reminders = BooleanField(_l("Email me reminders about my courses"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -9,6 +9,7 @@ from lms.accounts import invitations
 from lms.accounts.forms import LoginForm, SetPasswordForm, SettingsForm, SignupForm
 from lms.errors import abort_with
 from lms.extensions import db, limiter
+from lms.reminders.services import set_reminders_opt_out
 
 bp = Blueprint("accounts", __name__)
 
@@ -88,10 +89,11 @@ def logout():
 @bp.route("/account", methods=["GET", "POST"])
 @login_required
 def settings():
-    form = SettingsForm(obj=current_user)
+    form = SettingsForm(obj=current_user, reminders=not current_user.reminders_opt_out)
     if form.validate_on_submit():
         current_user.name = " ".join(form.name.data.split())
         current_user.locale = form.locale.data
+        set_reminders_opt_out(current_user, not form.reminders.data)
         db.session.commit()
         flash(_("Your settings are saved."), "success")
         return redirect(url_for("accounts.settings"))

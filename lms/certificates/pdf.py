@@ -25,9 +25,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
-def display_code(code):
-    return "-".join(code[i:i + 4] for i in range(0, len(code), 4))
-
+from lms.certificates.codes import display_code
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
 REGULAR = "LMS-DejaVuSans"

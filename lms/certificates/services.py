@@ -6,19 +6,16 @@ PDF and marks the row issued. A worker killed in between leaves the claim; the r
 task finds it and finishes it under the same code, and the PDF is written under that code by
 an atomic rename, so a second writer (a duplicate run) only replaces it with the same bytes.
 """
-import base64
 import calendar
 import hashlib
 import logging
 import os
 import re
-import secrets
 import tempfile
 import time
 from pathlib import Path
 
 from flask import current_app
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -29,17 +26,16 @@ from lms.after_commit import call_after_commit
 from lms.audit.models import AuditEvent
 from lms.audit.services import record_event
 from lms.certificates import hooks
+from lms.certificates.codes import CODE_RE, new_code, normalise_code
 from lms.certificates.models import Certificate
 from lms.courses.models import Course
 from lms.enrolments.models import Enrolment
 from lms.extensions import babel, db
-from lms.mail import build_message, external_url, render_email, send_message
+from lms.mail import external_url
 from lms.timeutil import utcnow
 
 log = logging.getLogger(__name__)
 
-CODE_BYTES = 15  # 120 random bits: 24 base32 characters, easy to read out and type
-CODE_RE = re.compile(r"^[A-Z2-7]{16,32}$")
 EMAIL_SENT = "certificate.email_sent"
 
 
@@ -66,23 +62,6 @@ class CannotReissue(CertificateError):
 
 
 # --------------------------------------------------------------------------- lookups
-
-
-def new_code():
-    return base64.b32encode(secrets.token_bytes(CODE_BYTES)).decode("ascii")
-
-
-def normalise_code(text):
-    """A code as typed (any case, spaces or hyphens) in its stored form, or None when it
-    cannot be one."""
-    code = re.sub(r"[\s-]", "", text or "").upper()
-    return code if CODE_RE.match(code) else None
-
-
-def display_code(code):
-    """A code as printed for people: groups of four, e.g. ``ABCD-EFGH-...`` (normalise_code
-    reads it back)."""
-    return "-".join(code[i:i + 4] for i in range(0, len(code), 4))
 
 
 def certificate_by_code(code):
@@ -199,7 +178,7 @@ def _require_manage(actor):
         raise Forbidden("certificate.manage")
 
 
-def _lock(cert_id, write=False, with_learner=False):
+def lock_certificate(cert_id, write=False, with_learner=False):
     """The certificate, re-read under a row lock (PostgreSQL: FOR UPDATE) held to commit.
     SQLite has no row locks: with ``write`` a no-op UPDATE takes its database write lock.
     ``with_learner`` loads its enrolment and learner in the same query (unlocked)."""
@@ -292,7 +271,7 @@ def _claim(enrolment_id):
 def _finish(cert_id):
     """Render and store a claimed (pending) certificate and mark it issued; a no-op unless
     it is still pending."""
-    cert = _lock(cert_id, with_learner=True)  # PostgreSQL: a concurrent run waits here, then sees it issued
+    cert = lock_certificate(cert_id, with_learner=True)  # PostgreSQL: a concurrent run waits here, then sees it issued
     if cert is None or cert.status != "pending":
         db.session.rollback()
         return cert
@@ -358,7 +337,7 @@ def revoke_certificate(cert, reason, actor):
     reason = (reason or "").strip()
     if not reason:
         raise MissingReason(_l("Give a reason for revoking the certificate."))
-    cert = _lock(cert.id, write=True)
+    cert = lock_certificate(cert.id, write=True)
     if cert.status == "revoked":
         raise CannotRevoke(_l("This certificate is revoked already."))
     if cert.status != "issued":
@@ -390,7 +369,7 @@ def reissue_certificate(enrolment, actor, reason=None, correction=False):
     latest = latest_certificate(enrolment.id)
     if latest is None:
         raise CannotReissue(_l("No certificate has been issued for this enrolment yet."))
-    latest = _lock(latest.id, write=True)
+    latest = lock_certificate(latest.id, write=True)
     if latest.status == "pending":
         raise CannotReissue(_l("This certificate is still being prepared."))
     if latest.status == "issued":
@@ -424,34 +403,3 @@ def email_sent(cert_id):
         AuditEvent.action == EMAIL_SENT, AuditEvent.subject_type == "certificate",
         AuditEvent.subject_id == cert_id,
     )))
-
-
-def send_issued_email(cert_id):
-    """Email the learner that their certificate is issued, with the verification link; at
-    most once per certificate (an AuditEvent records the send, checked under the
-    certificate's lock, which is held until the caller commits).
-
-    :return: True when this call sent it
-    :raises smtplib.SMTPException, OSError: the send failed (nothing recorded: retry)
-    """
-    cert = _lock(cert_id, write=True, with_learner=True)
-    if cert is None or cert.status != "issued":
-        log.info("certificate email skipped id=%s: not issued", cert_id)
-        return False
-    if email_sent(cert.id):
-        log.info("certificate email skipped id=%s: sent already", cert_id)
-        return False
-    learner = cert.enrolment.user
-    locale = text_locale(learner.locale)
-    subject, text, html = render_email(
-        "certificate_issued", locale,
-        subject=lambda: _("Your certificate for %(title)s", title=cert.course_title),
-        cert=cert, learner=learner, verify_url=verify_url(cert.code),
-        download_url=external_url(download_path(cert.code)), my_learning_url=external_url("/my-learning"),
-    )
-    message = build_message((learner.name, learner.email), subject, text, html)
-    message["Content-Language"] = locale  # after the body, which resets Content-* headers
-    send_message(message)
-    record_event(EMAIL_SENT, cert, enrolment_id=cert.enrolment_id, user_id=learner.id)
-    log.info("certificate email sent id=%s user_id=%s", cert.id, learner.id)
-    return True

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from lms.accounts.auth import Forbidden, can, require
 from lms.certificates import services
+from lms.certificates.codes import display_code, normalise_code
 from lms.certificates.forms import CertificateFilterForm, ReissueForm, ReplaceForm, RevokeForm, VerifyLookupForm
 from lms.certificates.models import Certificate
 from lms.errors import abort_with
@@ -24,7 +25,7 @@ verify_limit = limiter.shared_limit(lambda: current_app.config["RATELIMIT_VERIFY
 
 @bp.app_template_filter("certificate_code")
 def certificate_code_filter(code):
-    return services.display_code(code)
+    return display_code(code)
 
 
 def _certificate_or_404(code):
@@ -71,7 +72,7 @@ def verify_lookup():
     form = VerifyLookupForm(request.args)
     if "code" in request.args:
         if form.validate():
-            code = services.normalise_code(form.code.data) or form.code.data.strip()
+            code = normalise_code(form.code.data) or form.code.data.strip()
             return redirect(url_for(".verify", code=code))
         return _verify_response(render_template("certificates/verify.html", state=None, cert=None, form=form), 422)
     return _verify_response(render_template("certificates/verify.html", state=None, cert=None, form=form))

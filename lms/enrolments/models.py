@@ -1,4 +1,4 @@
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.extensions import db
@@ -8,7 +8,12 @@ ENROLMENT_STATUSES = ("active", "completed", "withdrawn")
 
 
 class Enrolment(db.Model):
-    __table_args__ = (UniqueConstraint("user_id", "course_id"),)
+    __table_args__ = (
+        UniqueConstraint("user_id", "course_id"),
+        # The reminder sweep: active enrolments near their deadline, or inactive.
+        Index("ix_enrolment_status_due_at", "status", "due_at"),
+        Index("ix_enrolment_status_last_activity_at", "status", "last_activity_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)

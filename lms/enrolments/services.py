@@ -7,6 +7,7 @@ from sqlalchemy.exc import IntegrityError
 from lms.audit.services import record_event
 from lms.enrolments.models import Enrolment
 from lms.extensions import db
+from lms.reminders.services import record_enrolment_confirmation
 from lms.timeutil import utcnow
 
 
@@ -50,4 +51,5 @@ def enrol(user, course, actor=None, due_at=None):
         "enrolment.created", enrolment, actor=actor or user,
         course_id=course.id, version=version.number, user_id=user.id,
     )
+    record_enrolment_confirmation(enrolment)  # sent by a worker once this commits
     return enrolment, True

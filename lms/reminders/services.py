@@ -1,0 +1,210 @@
+"""Reminders: record who is due which email (before it is sent), in batches with flat memory.
+
+The log row is the promise: it is written before the send task is enqueued, and its unique
+(enrolment, kind, period_key) makes a second sweep, a redelivered task or two beats at once
+record (and so send) nothing more. Sending lives in lms.reminders.delivery.
+"""
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import and_, or_, select, text
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from lms.accounts.models import User
+from lms.after_commit import call_after_commit
+from lms.enrolments.models import Enrolment
+from lms.extensions import db
+from lms.reminders import policy
+from lms.reminders.hooks import enqueue_reminders
+from lms.reminders.models import ReminderLog
+from lms.timeutil import utcnow
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    recorded: int  # new reminder log rows, each with one send task enqueued
+    requeued: int  # older pending rows whose send task was enqueued again
+    batches: int
+
+
+# PostgreSQL: the whole batch as three array parameters. Tens of thousands of row parameters
+# cost psycopg more time to parse than the database takes to insert them. WITH ORDINALITY
+# keeps the (sorted) order, so two concurrent sweeps take the unique keys in the same order.
+_PG_INSERT = text(
+    "INSERT INTO reminder_log (enrolment_id, kind, period_key, status, attempts, created_at) "
+    "SELECT e, k, p, 'pending', 0, :now "
+    "FROM unnest(CAST(:e AS integer[]), CAST(:k AS varchar[]), CAST(:p AS varchar[])) "
+    "WITH ORDINALITY AS batch(e, k, p, n) ORDER BY n "
+    "ON CONFLICT (enrolment_id, kind, period_key) DO NOTHING RETURNING id"
+)
+
+
+def _insert_logs(reminders, now):
+    """INSERT ... ON CONFLICT DO NOTHING RETURNING id: the ids of the rows this call inserted.
+    A row another sweep (or transaction) holds already is skipped, on SQLite and PostgreSQL;
+    on PostgreSQL a concurrent insert of the same key waits for the other to commit."""
+    if not reminders:
+        return []
+    # Sorted, so two concurrent sweeps take the unique keys in the same order (no deadlock).
+    ordered = sorted(reminders)
+    if db.session.get_bind().dialect.name == "postgresql":
+        ids = db.session.execute(_PG_INSERT, {
+            "now": now, "e": [r.enrolment_id for r in ordered],
+            "k": [r.kind for r in ordered], "p": [r.period_key for r in ordered],
+        }).scalars()
+        return sorted(ids)
+    # SQLite: one statement, many parameter sets; SQLAlchemy compiles it once and sends the
+    # rows in multi-row batches ("insertmanyvalues"), RETURNING included.
+    table = ReminderLog.__table__
+    stmt = (
+        sqlite_insert(table)
+        .on_conflict_do_nothing(index_elements=["enrolment_id", "kind", "period_key"])
+        .returning(table.c.id)
+    )
+    rows = [
+        {"enrolment_id": r.enrolment_id, "kind": r.kind, "period_key": r.period_key,
+         "status": "pending", "attempts": 0, "created_at": now}
+        for r in ordered
+    ]
+    return sorted(db.session.execute(stmt, rows).scalars())
+
+
+def _candidates(after_id, now, limit):
+    """The next batch of enrolments that may be due, by ascending id (keyset pagination).
+    The database does the narrowing: active enrolments of active, opted-in learners that are
+    near or past their deadline, or inactive for long enough."""
+    due_before, inactive_before = policy.sweep_cutoffs(now, current_app.config["REMINDER_INACTIVITY_DAYS"])
+    query = (
+        select(
+            Enrolment.id, Enrolment.status, Enrolment.enrolled_at, Enrolment.due_at,
+            Enrolment.last_activity_at, User.is_active_account, User.reminders_opt_out,
+        )
+        .join(User, User.id == Enrolment.user_id)
+        .where(
+            Enrolment.id > after_id,
+            Enrolment.status == "active",
+            User.is_active_account.is_(True),
+            User.reminders_opt_out.is_(False),
+            or_(
+                Enrolment.due_at <= due_before,
+                Enrolment.last_activity_at <= inactive_before,
+                and_(Enrolment.last_activity_at.is_(None), Enrolment.enrolled_at <= inactive_before),
+            ),
+        )
+        .order_by(Enrolment.id)
+        .limit(limit)
+    )
+    return [
+        policy.EnrolmentFacts(
+            enrolment_id=row[0], status=row[1], enrolled_at=row[2], due_at=row[3],
+            last_activity_at=row[4], account_active=row[5], opted_out=row[6],
+        )
+        for row in db.session.execute(query)
+    ]
+
+
+def _recorded_between(first_id, last_id):
+    """{enrolment_id: {(kind, period_key)}} already in the log for an id range (one query per
+    batch, on the unique index), so a repeated sweep only reads."""
+    recorded = {}
+    rows = db.session.execute(
+        select(ReminderLog.enrolment_id, ReminderLog.kind, ReminderLog.period_key)
+        .where(ReminderLog.enrolment_id.between(first_id, last_id))
+    )
+    for enrolment_id, kind, key in rows:
+        recorded.setdefault(enrolment_id, set()).add((kind, key))
+    return recorded
+
+
+def _enqueue_after_commit(ids, enqueue):
+    if ids:
+        call_after_commit(db.session(), enqueue, list(ids))
+
+
+def requeue_unsent(now=None, enqueue=None):
+    """Enqueue again the send task of pending rows older than REMINDER_REQUEUE_AFTER_SECONDS:
+    a task lost between commit and broker (broker down, process killed) is not lost for good.
+    A duplicate task is harmless: delivery locks the row and sends only a pending one.
+
+    :return: how many rows were requeued
+    """
+    now = now or utcnow()
+    enqueue = enqueue or enqueue_reminders
+    config = current_app.config
+    older_than = now - timedelta(seconds=config["REMINDER_REQUEUE_AFTER_SECONDS"])
+    total, after_id = 0, 0
+    while True:
+        ids = list(db.session.scalars(
+            select(ReminderLog.id)
+            .where(ReminderLog.status == "pending", ReminderLog.created_at < older_than,
+                   ReminderLog.id > after_id)
+            .order_by(ReminderLog.id).limit(config["REMINDER_BATCH_SIZE"])
+        ))
+        if not ids:
+            return total
+        enqueue(ids)
+        total += len(ids)
+        after_id = ids[-1]
+
+
+def run_sweep(now=None, enqueue=None):
+    """Record every reminder that is due at ``now`` and enqueue one send task for each row this
+    sweep inserted, batch by batch: each batch is committed before its tasks are enqueued.
+
+    :param now: timezone-aware UTC datetime (default: the current time)
+    :param enqueue: callable taking a list of log ids (default: the Celery send task)
+    :return: :class:`SweepResult`
+    """
+    now = now or utcnow()
+    enqueue = enqueue or enqueue_reminders
+    config = current_app.config
+    batch_size = config["REMINDER_BATCH_SIZE"]
+    inactivity_days = config["REMINDER_INACTIVITY_DAYS"]
+    requeued = requeue_unsent(now, enqueue)
+    recorded, batches, after_id = 0, 0, 0
+    while True:
+        candidates = _candidates(after_id, now, batch_size)
+        if not candidates:
+            break
+        batches += 1
+        first_id, after_id = candidates[0].enrolment_id, candidates[-1].enrolment_id
+        already = _recorded_between(first_id, after_id)
+        due = [
+            reminder
+            for facts in candidates
+            for reminder in policy.due_reminders(
+                facts, now, inactivity_days, already.get(facts.enrolment_id, frozenset())
+            )
+        ]
+        ids = _insert_logs(due, now)
+        _enqueue_after_commit(ids, enqueue)
+        db.session.commit()
+        recorded += len(ids)
+    log.info("reminder sweep at=%s recorded=%s requeued=%s batches=%s",
+             now.isoformat(), recorded, requeued, batches)
+    return SweepResult(recorded=recorded, requeued=requeued, batches=batches)
+
+
+def record_enrolment_confirmation(enrolment):
+    """Record the enrolment-confirmation email for a new enrolment (in the caller's
+    transaction) and enqueue its send task once that transaction commits."""
+    facts = policy.EnrolmentFacts(
+        enrolment_id=enrolment.id, status=enrolment.status or "active",
+        enrolled_at=enrolment.enrolled_at,
+    )
+    reminder = policy.DueReminder(enrolment.id, policy.CONFIRMATION, policy.period_key(policy.CONFIRMATION, facts))
+    ids = _insert_logs([reminder], utcnow())
+    _enqueue_after_commit(ids, enqueue_reminders)
+    return ids[0] if ids else None
+
+
+def set_reminders_opt_out(user, opted_out):
+    """Opt ``user`` out of (or back into) reminder emails; honoured by every later sweep and by
+    sends already queued (delivery checks again). The caller commits."""
+    if user.reminders_opt_out != opted_out:
+        user.reminders_opt_out = opted_out
+        log.info("reminders %s user_id=%s", "opted out" if opted_out else "opted in", user.id)
