@@ -1,5 +1,6 @@
 from sqlalchemy import select
 
+from lms.accounts import admin_views
 from lms.audit.models import AuditEvent
 from lms.extensions import db
 from tests.factories import PASSWORD, create_course, create_user, enrol
@@ -76,3 +77,15 @@ def test_only_admins_manage_users(app, client):
         assert post_form(other, f"/admin/users/{target.id}/active", {"active": "0"}, page="/my-learning").status_code == 403
     db.session.refresh(target)
     assert target.role == "learner" and target.is_active_account
+
+
+def test_users_list_pages(app, monkeypatch):
+    monkeypatch.setattr(admin_views, "PER_PAGE", 2)
+    client = app.test_client()
+    login(client, create_user(role="admin"))
+    for _ in range(4):
+        create_user()
+    body = text_of(client.get("/admin/users/?role=learner"))
+    assert 'rel="next" href="/admin/users/?page=2&amp;role=learner"' in body and "Page 1 of 2" in body
+    body = text_of(client.get("/admin/users/?role=learner&page=2"))
+    assert 'rel="prev"' in body and "Page 2 of 2" in body
