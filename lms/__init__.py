@@ -16,10 +16,15 @@ def create_app(config_class=Config, **overrides):
     )
     app.config.from_object(config_class)
     app.config.update(overrides)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # A local file: no connection to go stale, so no ping before every checkout.
+        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}))
+        options.pop("pool_pre_ping", None)
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     os.makedirs(app.instance_path, exist_ok=True)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
 
-    from lms import extensions, models  # noqa: F401  (models: every table registered)
+    from lms import extensions, models, sqlite_setup  # noqa: F401  (models: every table registered; SQLite pragmas)
 
     extensions.db.init_app(app)
     extensions.migrate.init_app(app, extensions.db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)

@@ -3,6 +3,7 @@ import logging
 
 from flask import jsonify, render_template, request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -11,19 +12,19 @@ from lms.extensions import db
 log = logging.getLogger(__name__)
 
 
-def _messages():
-    return {
-        400: _("The request could not be understood. Check the form and try again."),
-        401: _("Please log in to continue."),
-        403: _("You do not have permission to see this page."),
-        404: _("We could not find that page."),
-        405: _("That action is not allowed here."),
-        409: _("That conflicts with a change made meanwhile. Reload and try again."),
-        413: _("The upload is too large."),
-        422: _("Some of the information given is not valid."),
-        429: _("Too many attempts. Please wait a minute and try again."),
-        500: _("Something went wrong on our side. Please try again later."),
-    }
+# Translated when shown (lazy), so a page translates only the one it needs.
+MESSAGES = {
+    400: _l("The request could not be understood. Check the form and try again."),
+    401: _l("Please log in to continue."),
+    403: _l("You do not have permission to see this page."),
+    404: _l("We could not find that page."),
+    405: _l("That action is not allowed here."),
+    409: _l("That conflicts with a change made meanwhile. Reload and try again."),
+    413: _l("The upload is too large."),
+    422: _l("Some of the information given is not valid."),
+    429: _l("Too many attempts. Please wait a minute and try again."),
+    500: _l("Something went wrong on our side. Please try again later."),
+}
 
 
 def wants_json():
@@ -34,7 +35,8 @@ def wants_json():
 
 
 def render_error(code, message=None):
-    message = message or _messages().get(code) or _("Something went wrong.")
+    if not message:
+        message = str(MESSAGES[code]) if code in MESSAGES else _("Something went wrong.")
     if wants_json():
         return jsonify(error={"status": code, "message": message}), code
     return render_template("error.html", code=code, message=message), code

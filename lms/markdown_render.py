@@ -1,5 +1,6 @@
 """Markdown to sanitized HTML: authors write Markdown, learners never get script."""
 import re
+from functools import lru_cache
 
 import markdown
 import nh3
@@ -25,8 +26,19 @@ def _filter_attribute(tag, attribute, value):
     return value
 
 
+# The same text always gives the same HTML, and learners read the same lessons over and over:
+# the last few hundred results are kept (texts up to CACHED_CHARS, so at most ~50 MB) rather
+# than parsed and sanitised on every page view.
+CACHED_CHARS = 100_000
+
+
 def render_markdown(text):
-    html = markdown.markdown(text or "", extensions=["tables", "fenced_code", "sane_lists"])
+    text = text or ""
+    return _cached(text) if len(text) <= CACHED_CHARS else _render(text)
+
+
+def _render(text):
+    html = markdown.markdown(text, extensions=["tables", "fenced_code", "sane_lists"])
     clean = nh3.clean(
         html,
         tags=ALLOWED_TAGS,
@@ -36,3 +48,6 @@ def render_markdown(text):
         link_rel="noopener noreferrer",
     )
     return Markup(clean)
+
+
+_cached = lru_cache(maxsize=256)(_render)

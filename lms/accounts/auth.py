@@ -1,9 +1,12 @@
 """Login wiring, password hashing and the role policy: the one place authorization lives."""
+from functools import cache
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import abort, current_app
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy import bindparam, select
 
 from lms.extensions import db, login_manager
 
@@ -17,14 +20,22 @@ def init_login(app):
 
 @login_manager.user_loader
 def load_user(user_id):
-    from lms.accounts.models import User
-
     try:
-        user = db.session.get(User, int(user_id))
+        user_id = int(user_id)
     except (TypeError, ValueError):
         return None
+    user = db.session.execute(_user_by_id(), {"user_id": user_id}).scalar_one_or_none()
     # A deactivated account is logged out at its next request.
     return user if user is not None and user.is_active else None
+
+
+@cache
+def _user_by_id():
+    """Built once: every request runs it, and a reused statement skips SQLAlchemy's work of
+    building it and computing its cache key again."""
+    from lms.accounts.models import User
+
+    return select(User).where(User.id == bindparam("user_id"))
 
 
 def _hasher():

@@ -29,10 +29,10 @@ def course_list():
             {
                 "slug": course.slug, "title": course.title, "summary": course.summary,
                 "language": course.language, "cpd_hours": float(course.cpd_hours),
-                "organisation": course.organisation.name, "version": version.number,
-                "modules": modules,
+                "organisation": course.organisation, "version": course.version,
+                "modules": course.modules,
             }
-            for course, version, modules in rows
+            for course in rows
         ],
     )
 

@@ -41,7 +41,7 @@ def render_preview(version, lesson, result=None, chosen=None, status=200):
     state = {"lessons": lessons, "done": set(), "percent": 0, "next": lessons[0] if lessons else None}
     return render_template(
         "progress/lesson.html", preview=True, version=version, course=version.course, enrolment=None,
-        lesson=lesson, state=state, previous=previous, following=following, form=FlaskForm(),
+        lesson=lesson, state=state, previous=previous, following=following,
         result=result, chosen=chosen or {},
     ), status
 

@@ -1,32 +1,28 @@
 """Courses: the catalogue and what a given user may see."""
+from functools import cache
+
 from sqlalchemy import func, or_, select
 
 from lms.accounts.auth import can
+from lms.accounts.models import Organisation
 from lms.courses.models import Course, CourseVersion, Lesson, Module
 from lms.extensions import db
 
 
 def catalogue(language=None, search=None, page=1, per_page=20):
-    """Published courses with their module counts, filtered and paged.
+    """Published courses, filtered and paged: one row a course with its slug, title, summary,
+    language, cpd_hours, organisation (name), version (number) and modules (count).
 
-    :return: (rows of (Course, CourseVersion, module_count), total)
+    One statement of plain columns (the catalogue is the busiest page): the total comes with
+    each row as a window count, so only a page past the end costs a second statement.
+
+    :return: (rows, total)
     """
-    modules = (
-        select(Module.version_id, func.count(Module.id).label("n"))
-        .group_by(Module.version_id)
-        .subquery()
-    )
-    query = (
-        select(Course, CourseVersion, func.coalesce(modules.c.n, 0))
-        .join(CourseVersion, CourseVersion.course_id == Course.id)
-        .outerjoin(modules, modules.c.version_id == CourseVersion.id)
-        .where(CourseVersion.status == "published")
-    )
+    query = _catalogue_statement()
     if language:
         query = query.where(Course.language == language)
     if search:
-        words = [w for w in search.split() if w][:8]
-        for word in words:
+        for word in [w for w in search.split() if w][:8]:
             escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
             query = query.where(
                 or_(
@@ -34,22 +30,51 @@ def catalogue(language=None, search=None, page=1, per_page=20):
                     Course.summary.ilike(f"%{escaped}%", escape="\\"),
                 )
             )
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = db.session.execute(
-        query.order_by(Course.title).limit(per_page).offset((page - 1) * per_page)
-    ).all()
+    rows = db.session.execute(query.limit(per_page).offset((page - 1) * per_page)).all()
+    if rows:
+        total = rows[0].total
+    else:  # no courses at all, or a page past the end
+        total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     return rows, total
+
+
+@cache
+def _catalogue_statement():
+    # Built once and narrowed per request: see lms.accounts.auth._user_by_id.
+    modules = (
+        select(Module.version_id, func.count(Module.id).label("n"))
+        .group_by(Module.version_id)
+        .subquery()
+    )
+    return (
+        select(
+            Course.slug, Course.title, Course.summary, Course.language, Course.cpd_hours,
+            Organisation.name.label("organisation"), CourseVersion.number.label("version"),
+            func.coalesce(modules.c.n, 0).label("modules"),
+            func.count().over().label("total"),
+        )
+        .join(CourseVersion, CourseVersion.course_id == Course.id)
+        .join(Organisation, Organisation.id == Course.organisation_id)
+        .outerjoin(modules, modules.c.version_id == CourseVersion.id)
+        .where(CourseVersion.status == "published")
+        .order_by(Course.title, Course.id)
+    )
 
 
 def catalogue_languages():
     """Languages that at least one published course is in."""
-    return db.session.scalars(
+    return db.session.scalars(_languages_statement()).all()
+
+
+@cache
+def _languages_statement():
+    return (
         select(Course.language)
         .join(CourseVersion, CourseVersion.course_id == Course.id)
         .where(CourseVersion.status == "published")
         .distinct()
         .order_by(Course.language)
-    ).all()
+    )
 
 
 def course_by_slug(slug):

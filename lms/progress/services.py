@@ -1,14 +1,17 @@
 """Progress: lesson completion, quiz attempts and course completion."""
 import logging
+from functools import cache
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, bindparam, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm.attributes import set_committed_value
 
 from lms.after_commit import call_after_commit
 from lms.audit.services import record_event
 from lms.certificates.hooks import certificate_requested
-from lms.courses.models import Lesson, Module
+from lms.courses.models import Course, CourseVersion, Lesson, Module
+from lms.courses.outline import lessons_in_order
 from lms.enrolments.models import Enrolment
 from lms.extensions import db
 from lms.progress import rules
@@ -23,10 +26,39 @@ class WrongLessonKind(Exception):
 
 
 def completed_lesson_ids(enrolment_id):
-    return set(
-        db.session.scalars(
-            select(LessonProgress.lesson_id).where(LessonProgress.enrolment_id == enrolment_id)
-        )
+    return set(db.session.scalars(_completed_statement(), {"enrolment_id": enrolment_id}))
+
+
+@cache
+def _completed_statement():
+    return select(LessonProgress.lesson_id).where(LessonProgress.enrolment_id == bindparam("enrolment_id"))
+
+
+def learner_lesson(user_id, slug, lesson_id):
+    """A learner's way into a lesson, in one statement: (course, enrolment, lesson).
+
+    course is None for an unknown slug, enrolment None when the user is not enrolled, lesson
+    None when it is not part of the enrolled version.
+    """
+    row = db.session.execute(
+        _learner_lesson_statement(), {"user_id": user_id, "slug": slug, "lesson_id": lesson_id}
+    ).first()
+    if row is None:
+        return None, None, None
+    course, enrolment, lesson, module, _version = row
+    return course, enrolment, (lesson if module is not None else None)
+
+
+@cache
+def _learner_lesson_statement():
+    # Built once (every lesson view and completion runs it): see lms.accounts.auth.
+    return (
+        select(Course, Enrolment, Lesson, Module, CourseVersion)
+        .outerjoin(Enrolment, and_(Enrolment.course_id == Course.id, Enrolment.user_id == bindparam("user_id")))
+        .outerjoin(CourseVersion, CourseVersion.id == Enrolment.version_id)  # for enrolment.version
+        .outerjoin(Lesson, Lesson.id == bindparam("lesson_id"))
+        .outerjoin(Module, and_(Module.id == Lesson.module_id, Module.version_id == Enrolment.version_id))
+        .where(Course.slug == bindparam("slug"))
     )
 
 
@@ -41,24 +73,38 @@ def version_lesson_ids(version_id):
 def _lock_enrolment(enrolment):
     """Serialise progress writes of one enrolment (row lock on PostgreSQL, the write lock on
     SQLite), so two tabs completing the last lessons at once still complete the course."""
-    now = utcnow()
-    db.session.execute(
-        update(Enrolment).where(Enrolment.id == enrolment.id).values(last_activity_at=now)
+    # What the lock now guards comes back with it (RETURNING) and refreshes the object.
+    row = db.session.execute(_lock_statement(), {"enrolment_id": enrolment.id, "now": utcnow()}).one()
+    for name, value in row._mapping.items():
+        set_committed_value(enrolment, name, value)
+
+
+@cache
+def _lock_statement():
+    table = Enrolment.__table__
+    return (
+        update(table).where(table.c.id == bindparam("enrolment_id"))
+        .values(last_activity_at=bindparam("now"))
+        .returning(table.c.status, table.c.completed_at, table.c.last_activity_at)
     )
-    db.session.refresh(enrolment)
 
 
 def _insert_progress(enrolment, lesson, score):
     """Insert the progress row unless it exists; return True when this call inserted it."""
-    dialect = db.session.get_bind().dialect.name
+    statement = _insert_progress_statement(db.session.get_bind().dialect.name)
+    values = {"enrolment_id": enrolment.id, "lesson_id": lesson.id, "completed_at": utcnow(), "score": score}
+    return db.session.execute(statement, values).scalar() is not None
+
+
+@cache
+def _insert_progress_statement(dialect):
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    stmt = (
+    return (
         insert(LessonProgress)
-        .values(enrolment_id=enrolment.id, lesson_id=lesson.id, completed_at=utcnow(), score=score)
+        .values({name: bindparam(name) for name in ("enrolment_id", "lesson_id", "completed_at", "score")})
         .on_conflict_do_nothing(index_elements=["enrolment_id", "lesson_id"])
         .returning(LessonProgress.id)
     )
-    return db.session.execute(stmt).scalar() is not None
 
 
 def _record_lesson_done(enrolment, lesson, actor, score=None):
@@ -118,7 +164,7 @@ def submit_quiz(enrolment, lesson, answers, actor):
 
 def summary(enrolment):
     """What a page needs to show progress: the lessons in order, which are done, the percent."""
-    lessons = enrolment.version.lessons()
+    lessons = lessons_in_order(enrolment.version)
     done = completed_lesson_ids(enrolment.id)
     ids = [lesson.id for lesson in lessons]
     return {

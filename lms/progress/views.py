@@ -5,8 +5,6 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from lms.certificates.services import latest_for_enrolments
-from lms.courses import services as courses
-from lms.enrolments import services as enrolments
 from lms.enrolments.models import Enrolment
 from lms.errors import abort_with
 from lms.extensions import db
@@ -18,13 +16,11 @@ bp = Blueprint("progress", __name__)
 
 def enrolled_lesson(slug, lesson_id):
     """The enrolment and lesson, or a clear 404/403: only enrolled learners reach lessons."""
-    course = courses.course_by_slug(slug)
+    course, enrolment, lesson = services.learner_lesson(current_user.id, slug, lesson_id)
     if course is None:
         abort_with(404, _("There is no such course."))
-    enrolment = enrolments.enrolment_for(current_user, course)
     if enrolment is None:
         abort_with(403, _("Enrol in this course to open its lessons."))
-    lesson = courses.lesson_in_version(lesson_id, enrolment.version_id)
     if lesson is None:
         abort_with(404, _("This lesson is not part of your course."))
     return course, enrolment, lesson
@@ -41,7 +37,7 @@ def render_lesson(course, enrolment, lesson, result=None, chosen=None, status=20
     previous, following = _neighbours(state, lesson)
     return render_template(
         "progress/lesson.html", course=course, enrolment=enrolment, lesson=lesson, state=state,
-        previous=previous, following=following, form=FlaskForm(), result=result,
+        previous=previous, following=following, result=result,
         chosen=chosen or {},
     ), status
 
@@ -64,14 +60,14 @@ def lesson_file(slug, lesson_id):
 @bp.route("/courses/<slug>/lessons/<int:lesson_id>/complete", methods=["POST"])
 @login_required
 def complete(slug, lesson_id):
+    # The CSRF token was checked before the view (CSRFProtect), as for every form.
     course, enrolment, lesson = enrolled_lesson(slug, lesson_id)
-    if not FlaskForm().validate_on_submit():
-        abort_with(400, _("The form expired. Reload the page and try again."))
     if lesson.kind == "quiz":
         abort_with(409, _("A quiz is completed by passing it."))
     services.complete_lesson(enrolment, lesson, actor=current_user)
+    completed = enrolment.status == "completed"
     db.session.commit()
-    if enrolment.status == "completed":
+    if completed:
         flash(_("Congratulations, you have completed %(title)s.", title=course.title), "success")
         return redirect(url_for("courses.course_page", slug=slug))
     return redirect(url_for("courses.continue_course", slug=slug))
