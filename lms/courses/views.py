@@ -1,5 +1,9 @@
+from functools import lru_cache
+
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
+from markupsafe import Markup
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
@@ -23,10 +27,28 @@ def catalogue():
     per_page = current_app.config["COURSES_PER_PAGE"]
     rows, total = services.catalogue(language=language, search=search, page=page, per_page=per_page)
     return render_template(
-        "courses/catalogue.html",
+        "courses/catalogue.html", course_list=course_list(rows),
         rows=rows, total=total, page=page, pages=max(1, -(-total // per_page)),
         language=language, search=search or "", course_languages=services.catalogue_languages(),
     )
+
+
+def course_list(rows):
+    """The HTML of a page of course cards. It follows from the rows, the language and where the
+    app is mounted alone, so the last few hundred are kept: the busiest page of the site
+    renders its cards once, not on every view (not while templates reload, in development)."""
+    if current_app.jinja_env.auto_reload:
+        return _render_course_list(rows)
+    return _cached_course_list(str(get_locale()), request.script_root, tuple(rows))
+
+
+@lru_cache(maxsize=256)
+def _cached_course_list(_locale, _script_root, rows):
+    return _render_course_list(rows)
+
+
+def _render_course_list(rows):
+    return Markup(render_template("courses/_course_list.html", rows=rows))
 
 
 def course_or_404(slug):
