@@ -45,8 +45,15 @@ def learner_lesson(user_id, slug, lesson_id):
     ).first()
     if row is None:
         return None, None, None
-    course, enrolment, lesson, module, _version = row
-    return course, enrolment, (lesson if module is not None else None)
+    course, enrolment, lesson, module, version = row
+    # Hand the loaded module and version to the objects that refer to them, which a page
+    # reads next (the session only holds objects weakly: they would be fetched again).
+    if enrolment is not None:
+        set_committed_value(enrolment, "version", version)
+    if module is None:
+        return course, enrolment, None
+    set_committed_value(lesson, "module", module)
+    return course, enrolment, lesson
 
 
 @cache
@@ -99,11 +106,12 @@ def _insert_progress(enrolment, lesson, score):
 @cache
 def _insert_progress_statement(dialect):
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    table = LessonProgress.__table__  # the table, not the entity: no ORM bulk machinery
     return (
-        insert(LessonProgress)
+        insert(table)
         .values({name: bindparam(name) for name in ("enrolment_id", "lesson_id", "completed_at", "score")})
         .on_conflict_do_nothing(index_elements=["enrolment_id", "lesson_id"])
-        .returning(LessonProgress.id)
+        .returning(table.c.id)
     )
 
 
