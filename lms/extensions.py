@@ -1,4 +1,7 @@
 """The one home of the Flask extensions, created unbound and initialised in create_app."""
+from functools import lru_cache
+
+from babel import Locale
 from celery import Celery, Task
 from flask import Flask, has_request_context, request, session
 from flask_babel import Babel
@@ -37,12 +40,19 @@ def select_locale():
 
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():  # CLI and tasks: English unless they force a locale
-        return current_app.config["BABEL_DEFAULT_LOCALE"]
+        return _locale(current_app.config["BABEL_DEFAULT_LOCALE"])
     if current_user.is_authenticated and current_user.locale in languages:
-        return current_user.locale
+        return _locale(current_user.locale)
     if session.get("locale") in languages:
-        return session["locale"]
-    return request.accept_languages.best_match(list(languages)) or "en"
+        return _locale(session["locale"])
+    return _locale(request.accept_languages.best_match(list(languages)) or "en")
+
+
+@lru_cache(maxsize=64)
+def _locale(code):
+    """Parsed once: Flask-Babel takes a Locale as it is, and parsing costs more than a page's
+    translations."""
+    return Locale.parse(code)
 
 
 babel = Babel()

@@ -1,7 +1,7 @@
 """Courses: the catalogue and what a given user may see."""
 from functools import cache
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 
 from lms.accounts.auth import can
 from lms.accounts.models import Organisation
@@ -30,11 +30,13 @@ def catalogue(language=None, search=None, page=1, per_page=20):
                     Course.summary.ilike(f"%{escaped}%", escape="\\"),
                 )
             )
-    rows = db.session.execute(query.limit(per_page).offset((page - 1) * per_page)).all()
+    window = {"limit": per_page, "offset": (page - 1) * per_page}
+    rows = db.session.execute(query, window).all()
     if rows:
         total = rows[0].total
     else:  # no courses at all, or a page past the end
-        total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+        counted = query.order_by(None).limit(None).offset(None).subquery()
+        total = db.session.scalar(select(func.count()).select_from(counted))
     return rows, total
 
 
@@ -58,6 +60,8 @@ def _catalogue_statement():
         .outerjoin(modules, modules.c.version_id == CourseVersion.id)
         .where(CourseVersion.status == "published")
         .order_by(Course.title, Course.id)
+        .limit(bindparam("limit"))
+        .offset(bindparam("offset"))
     )
 
 
