@@ -3,6 +3,7 @@ import logging
 
 from celery import shared_task
 from sqlalchemy import func, select
+from sqlalchemy import inspect as sa_inspect
 
 from lms.extensions import db
 
@@ -95,7 +96,8 @@ def issue_certificate(self, enrolment_id):
         db.session.rollback()
         log.warning("issue_certificate enrolment_id=%s failed, retrying: %r", enrolment_id, exc)
         raise self.retry(exc=exc, countdown=_backoff(self.request.retries))
-    return cert.id if cert is not None else None
+    # Its id from the identity map: cert.id would re-read the row the commit expired.
+    return sa_inspect(cert).identity[0] if cert is not None else None
 
 
 @shared_task(name="lms.send_certificate_email", bind=True, acks_late=True, reject_on_worker_lost=True,

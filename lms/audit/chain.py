@@ -1,10 +1,11 @@
 """The audit hash chain: events are chained when their transaction commits, and verified by
 walking the chain in ``seq`` order.
 
-Events are added with ``record_event`` (flushed with the caller's work). Just before the
-commit, ``_chain_pending`` locks the single AuditChainHead row (a row lock on PostgreSQL, the
-database write lock on SQLite), gives each new event the next ``seq``, ``prev_hash`` and its
-``hash``, and moves the head. The lock is held only from there to the commit.
+Events are added with ``record_event``. Just before the commit, ``_chain_pending`` locks the
+single AuditChainHead row (a row lock on PostgreSQL, the database write lock on SQLite),
+reading its seq and hash in the same statement, gives each new event the next ``seq``,
+``prev_hash`` and its ``hash`` before it is written, and moves the head. The lock is held only
+from there to the commit.
 """
 import hashlib
 import json
@@ -40,20 +41,22 @@ def mark_pending(session, event_):
 
 
 def _lock_head(session):
-    """Lock the head row (creating it once) and return it fresh from the database."""
-    locked = session.execute(
+    """Lock the head row (creating it once) and return its (seq, hash), read by the locking
+    statement itself."""
+    lock = (
         update(AuditChainHead).where(AuditChainHead.id == 1).values(seq=AuditChainHead.seq)
+        .returning(AuditChainHead.seq, AuditChainHead.hash)
+        .execution_options(synchronize_session=False)
     )
-    if locked.rowcount == 0:
+    head = session.execute(lock).one_or_none()
+    if head is None:
         dialect = session.get_bind().dialect.name
         insert = pg_insert if dialect == "postgresql" else sqlite_insert
         session.execute(
             insert(AuditChainHead).values(id=1, seq=0, hash=GENESIS).on_conflict_do_nothing(index_elements=["id"])
         )
-        session.execute(update(AuditChainHead).where(AuditChainHead.id == 1).values(seq=AuditChainHead.seq))
-    return session.execute(
-        select(AuditChainHead).where(AuditChainHead.id == 1).execution_options(populate_existing=True)
-    ).scalar_one()
+        head = session.execute(lock).one()
+    return head.seq, head.hash
 
 
 @event.listens_for(Session, "before_commit")
@@ -63,19 +66,23 @@ def _chain_pending(session):
     pending = session.info.pop(PENDING, None)
     if not pending:
         return
-    session.flush()  # ids and defaults of the new events
-    # Events added inside a savepoint that was rolled back are gone: chain only the survivors.
-    pending = [e for e in pending if inspect(e).persistent]
+    # Events added inside a savepoint that was rolled back are gone (transient again): chain
+    # only the survivors, in the order they were added, which is also their id order.
+    pending = [e for e in pending if inspect(e).pending or inspect(e).persistent]
     if not pending:
         return
-    head = _lock_head(session)
-    for event_ in sorted(pending, key=lambda e: e.id):
-        head.seq += 1
-        event_.seq = head.seq
-        event_.prev_hash = head.hash
-        event_.hash = event_hash(head.hash, head.seq, event_)
-        head.hash = event_.hash
-    session.flush()
+    with session.no_autoflush:  # the events are written below, complete
+        seq, prev_hash = _lock_head(session)
+    for event_ in pending:
+        seq += 1
+        event_.seq = seq
+        event_.prev_hash = prev_hash
+        event_.hash = prev_hash = event_hash(prev_hash, seq, event_)
+    session.flush()  # one INSERT per event, no UPDATE after
+    session.execute(
+        update(AuditChainHead).where(AuditChainHead.id == 1).values(seq=seq, hash=prev_hash)
+        .execution_options(synchronize_session=False)
+    )
 
 
 @event.listens_for(Session, "after_soft_rollback")

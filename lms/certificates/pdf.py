@@ -4,7 +4,9 @@ ReportLab (BSD, maintained since 2000, pure Python since 4.0) parses a TrueType 
 process (``registerFont``) and subsets it per document with its own fast code, so a
 certificate renders in about 15 ms. fpdf2, the other pure-Python candidate, re-parses and
 re-subsets the TTF through fontTools for every document (about 250 ms each). The QR code
-(segno, pure Python) is drawn as vector rectangles, one per horizontal run of dark modules.
+(segno, pure Python, its data mask chosen faster by lms.certificates.qr) is drawn as vector
+rectangles, one per horizontal run of dark modules. rl_accel, ReportLab's C accelerator
+(number formatting, font checksums, string escaping), is installed with it.
 
 Rendering is deterministic (``invariant``: no timestamps or random ids in the file), so two
 workers rendering the same certificate write identical bytes.
@@ -13,7 +15,6 @@ import io
 import threading
 from pathlib import Path
 
-import segno
 from flask_babel import force_locale, format_date, format_decimal
 from flask_babel import gettext as _
 from reportlab import rl_config
@@ -26,6 +27,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
 from lms.certificates.codes import display_code
+from lms.certificates.qr import qr_matrix
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
 REGULAR = "LMS-DejaVuSans"
@@ -98,8 +100,7 @@ def _frame(canvas):
 def _qr(canvas, url, x, y, size):
     """The QR code for ``url`` with its top-left corner at (x, y), ``size`` wide (quiet zone
     included)."""
-    qr = segno.make(url, error="m", micro=False)
-    matrix = qr.matrix
+    matrix = qr_matrix(url, error="m")
     modules = len(matrix) + 8  # 4 modules of quiet zone on each side
     unit = size / modules
     canvas.saveState()

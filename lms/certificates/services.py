@@ -292,8 +292,9 @@ def _finish(cert_id):
     record_event("certificate.issued", cert, enrolment_id=cert.enrolment_id,
                  sequence=cert.sequence, pdf_sha256=digest)
     call_after_commit(db.session(), hooks.certificate_email_requested, cert.id)
+    enrolment_id = cert.enrolment_id  # read now: the commit expires the loaded attributes
     db.session.commit()
-    log.info("certificate issued id=%s enrolment_id=%s", cert.id, cert.enrolment_id)
+    log.info("certificate issued id=%s enrolment_id=%s", cert_id, enrolment_id)
     return cert
 
 
