@@ -11,7 +11,7 @@ enqueues its "certificate issued" email, which the same worker sends meanwhile.
 
 The worker process runs a prefork pool of ``--concurrency`` children; the default, 2, is what
 `make run` starts (Procfile) and matches the 2 cores of the reference machine. The SQLite file
-runs in WAL mode (``--journal delete`` for the rollback journal), as a SQLite database shared
+runs in WAL mode with synchronous=NORMAL (lms/sqlite_setup.py), as a SQLite database shared
 by several processes should; production runs on PostgreSQL.
 
 Prints its figures last, one `name: value` per line; `certificates_per_second` is the last.
@@ -105,7 +105,6 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--count", type=int, default=200)
     parser.add_argument("--concurrency", type=int, default=2, help="prefork children of the one worker process")
-    parser.add_argument("--journal", default="wal", choices=["wal", "delete"], help="SQLite journal mode")
     parser.add_argument("--keep", action="store_true", help="keep the temp directory (database, PDFs, logs)")
     args = parser.parse_args()
 
@@ -134,11 +133,9 @@ def main():
         logging.getLogger().setLevel(logging.WARNING)
         with app.app_context():
             flask_migrate.upgrade()
-            # WAL, as a SQLite database shared by several processes should run (persistent in
-            # the file, so the worker uses it too): readers do not block the writer and a
-            # commit costs one fsync instead of several. Production runs on PostgreSQL.
+            # The app runs every SQLite connection in WAL (lms/sqlite_setup.py); say so.
             with db.engine.connect() as connection:
-                journal_mode = connection.exec_driver_sql(f"PRAGMA journal_mode={args.journal}").scalar()
+                journal_mode = connection.exec_driver_sql("PRAGMA journal_mode").scalar()
             enrolment_ids = build_data(args.count)
             first_render, render_median, render_p90 = render_times()
             log(f"{len(enrolment_ids)} completed enrolments; render {render_median * 1000:.1f} ms (median)")
