@@ -54,9 +54,11 @@ def create_app(config_class=Config, **overrides):
     for bp in (records_bp, bulk_bp, user_admin_bp, audit_bp, accounts_bp, courses_bp, progress_bp, admin_bp, api_bp, certificates_bp, reports_bp):
         app.register_blueprint(bp)
     from lms.admin.mail import bp as admin_mail_bp
+    from lms.reminders.admin_views import bp as reminder_admin_bp
     from lms.reminders.views import bp as reminders_bp
 
     app.register_blueprint(reminders_bp)
+    app.register_blueprint(reminder_admin_bp)
     app.register_blueprint(admin_mail_bp)
     from lms.authoring.views import bp as authoring_bp
 

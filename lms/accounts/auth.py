@@ -94,6 +94,8 @@ POLICY = {
     # Certificates. target: the certificate; only its learner and admins download it.
     "certificate.download": lambda user, target: user.role == "admin" or target.enrolment.user_id == user.id,
     "certificate.manage": lambda user, target: user.role == "admin",
+    # Reminder emails: see the ones that failed for good and send them again.
+    "reminder.manage": lambda user, target: user.role == "admin",
 }
 
 

@@ -8,6 +8,7 @@ from lms.accounts.models import User
 from lms.courses.models import Course
 from lms.enrolments.models import Enrolment
 from lms.extensions import db
+from lms.reminders.services import count_failed_reminders
 
 bp = Blueprint("admin", __name__)
 
@@ -36,5 +37,6 @@ def admin_dashboard():
         select(Enrolment).where(Enrolment.completed_at.is_not(None))
         .order_by(Enrolment.completed_at.desc()).limit(20)
     ).all()
-    return render_template("admin/admin_dashboard.html", rows=rows, users=dict(users), recent=recent)
+    return render_template("admin/admin_dashboard.html", rows=rows, users=dict(users), recent=recent,
+                           failed_reminders=count_failed_reminders())
 

@@ -9,11 +9,14 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import and_, or_, select, text
+from sqlalchemy import and_, func, or_, select, text, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import contains_eager
 
+from lms.accounts.auth import Forbidden, can
 from lms.accounts.models import User
 from lms.after_commit import call_after_commit
+from lms.audit.services import record_event
 from lms.enrolments.models import Enrolment
 from lms.extensions import db
 from lms.reminders import policy
@@ -208,3 +211,80 @@ def set_reminders_opt_out(user, opted_out):
     if user.reminders_opt_out != opted_out:
         user.reminders_opt_out = opted_out
         log.info("reminders %s user_id=%s", "opted out" if opted_out else "opted in", user.id)
+
+
+# ------------------------------------------------------------------ failed reminders, again
+
+# The largest id an integer primary key can hold: a bigger one in a URL is no row, not a
+# database error (PostgreSQL refuses to compare an integer column with it).
+_MAX_ID = 2**31 - 1
+
+
+class NoSuchReminder(LookupError):
+    """There is no reminder log row with this id."""
+
+
+def _require_manage(actor):
+    if actor is not None and not can(actor, "reminder.manage"):
+        raise Forbidden("reminder.manage")
+
+
+def failed_reminders(actor=None):
+    """The reminders that failed for good, newest first, each with its enrolment, learner and
+    course loaded (a select, for paging).
+
+    :param actor: the user asking, or None for the system (the CLI)
+    :raises Forbidden: ``actor`` may not manage reminders
+    """
+    _require_manage(actor)
+    return (
+        select(ReminderLog)
+        .join(ReminderLog.enrolment).join(Enrolment.user).join(Enrolment.course)
+        .options(contains_eager(ReminderLog.enrolment).contains_eager(Enrolment.user),
+                 contains_eager(ReminderLog.enrolment).contains_eager(Enrolment.course))
+        .where(ReminderLog.status == "failed")
+        .order_by(ReminderLog.created_at.desc(), ReminderLog.id.desc())
+    )
+
+
+def count_failed_reminders():
+    return db.session.scalar(select(func.count()).select_from(ReminderLog).where(ReminderLog.status == "failed"))
+
+
+def resend_failed(actor=None, log_id=None, enqueue=None):
+    """Send again the reminders that failed for good (all, or the one ``log_id``): each goes
+    back to pending with its attempts reset, gets an audit event ``reminder.resent``, and has
+    its send task enqueued once the caller commits. The same row is sent again, so its unique
+    (enrolment, kind, period) key still lets the reminder go out at most once; delivery checks
+    again whether it still applies (a learner who opted out since gets nothing, the row
+    becomes "skipped"). The last error is kept until a new attempt replaces it.
+
+    Rows that are not failed (sent, pending, skipped) are left alone, and two admins pressing
+    the button at once resend a row once: the status change is one conditional UPDATE.
+
+    :param actor: the user asking, or None for the system (the CLI)
+    :param log_id: one reminder log id, or None for every failed reminder
+    :param enqueue: callable taking a list of log ids (default: the Celery send task)
+    :return: sorted ids of the reminders queued again (empty when there was nothing to do)
+    :raises Forbidden: ``actor`` may not manage reminders
+    :raises NoSuchReminder: ``log_id`` is no reminder
+    """
+    _require_manage(actor)
+    criteria = [ReminderLog.status == "failed"]
+    if log_id is not None:
+        if not 0 < log_id <= _MAX_ID or db.session.get(ReminderLog, log_id) is None:
+            raise NoSuchReminder(log_id)
+        criteria.append(ReminderLog.id == log_id)
+    rows = db.session.scalars(
+        update(ReminderLog).where(*criteria).values(status="pending", attempts=0)
+        .returning(ReminderLog).execution_options(populate_existing=True)
+    ).all()
+    rows.sort(key=lambda row: row.id)
+    for row in rows:
+        record_event("reminder.resent", row, actor=actor, enrolment_id=row.enrolment_id,
+                     kind=row.kind, period_key=row.period_key)
+    ids = [row.id for row in rows]
+    _enqueue_after_commit(ids, enqueue or enqueue_reminders)
+    log.info("failed reminders queued again count=%s log_id=%s actor_id=%s",
+             len(ids), log_id, actor.id if actor is not None else None)
+    return ids
