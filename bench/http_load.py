@@ -8,15 +8,13 @@ import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
-from tests.support.servers import (
-    LOOPBACK, PostgresCluster, RedisServer, free_port, log_tail, stop_process, wait_for_port,
-)
+from bench._support import log, throwaway_database
+from tests.support.servers import LOOPBACK, RedisServer, free_port, log_tail, stop_process, wait_for_port
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -24,10 +22,6 @@ USER_AGENT = "lms-bench/1"
 LEARNER_EMAIL = "kari@demo.lms.test"
 EXTRA_COURSES = 20
 MAX_REQUESTS = 200_000  # per measurement, for the Python load generator
-
-
-def log(message):
-    print(f"[bench] {message}", file=sys.stderr, flush=True)
 
 
 def env_for(database_url, redis_url, instance_dir):
@@ -284,22 +278,8 @@ def main(description=None):
     args = parser.parse_args()
     if not 0 < args.seconds <= 60 or not 0 < args.connections <= 64 or not 0 < args.rounds <= 10:
         parser.error("--seconds in (0, 60], --connections in 1..64, --rounds in 1..10")
-    workdir = Path(tempfile.mkdtemp(prefix="lms-bench-http-"))
-    cluster = None
-    try:
-        if args.database in (None, "sqlite"):
-            url = f"sqlite:///{workdir / 'bench.sqlite3'}"
-        elif args.database == "postgresql":
-            cluster = PostgresCluster(database="lms_bench").start()
-            url = cluster.url
-        else:
-            url = args.database
-        log(f"database: {url.split('://')[0]}")
+    with throwaway_database(args.database, "lms-bench-http-") as (url, workdir):
         results = run(url, workdir, args.seconds, args.connections, args.rounds)
-    finally:
-        if cluster is not None:
-            cluster.stop()
-        shutil.rmtree(workdir, ignore_errors=True)
     figures = {}
     for name, samples in results.items():
         best = max(samples)

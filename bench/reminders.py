@@ -40,9 +40,7 @@ import json  # noqa: E402
 import os  # noqa: E402
 import random  # noqa: E402
 import resource  # noqa: E402
-import shutil  # noqa: E402
 import subprocess  # noqa: E402
-import tempfile  # noqa: E402
 import time  # noqa: E402
 from collections import Counter  # noqa: E402
 from datetime import datetime, timedelta, timezone  # noqa: E402
@@ -51,16 +49,14 @@ from decimal import Decimal  # noqa: E402
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from bench._support import insert_rows, log, throwaway_database  # noqa: E402
+
 LEARNERS = 20_000
 COURSES = 40
 COURSES_PER_LEARNER = 5
 LOCALES = ("en", "nb", "sv", "fi", "da")
 COUNTRIES = ("NO", "SE", "FI", "DK", "EE", "LV", "LT", "IS")
 ENQUEUE_SAMPLE = 10_000
-
-
-def log(message):
-    print(f"[bench] {message}", file=sys.stderr, flush=True)
 
 
 def make_app(database_url, redis_url="redis://127.0.0.1:1/0"):
@@ -71,13 +67,6 @@ def make_app(database_url, redis_url="redis://127.0.0.1:1/0"):
         Config, SQLALCHEMY_DATABASE_URI=database_url, REDIS_URL=redis_url,
         RATELIMIT_STORAGE_URI="memory://", ARGON2_TIME_COST=1, ARGON2_MEMORY_COST=1024,
     )
-
-
-def _insert(table, rows, chunk=20_000):
-    from lms.extensions import db
-
-    for start in range(0, len(rows), chunk):
-        db.session.execute(table.insert(), rows[start:start + chunk])
 
 
 def build_data(seed=7):
@@ -92,7 +81,7 @@ def build_data(seed=7):
     now = datetime.now(timezone.utc)
     orgs = [{"id": i + 1, "name": f"Organisation {i + 1}", "country": COUNTRIES[i % len(COUNTRIES)]}
             for i in range(40)]
-    _insert(Organisation.__table__, orgs)
+    insert_rows(Organisation.__table__, orgs)
     password_hash = hash_password("bench learner password")
     users = []
     for i in range(LEARNERS):
@@ -104,7 +93,7 @@ def build_data(seed=7):
             "reminders_opt_out": rnd.random() < 0.03, "is_active_account": rnd.random() >= 0.01,
             "created_at": now,
         })
-    _insert(User.__table__, users)
+    insert_rows(User.__table__, users)
     courses, versions, modules, lessons = [], [], [], []
     for c in range(1, COURSES + 1):
         courses.append({"id": c, "slug": f"course-{c}", "title": f"Course {c}", "summary": "",
@@ -115,10 +104,10 @@ def build_data(seed=7):
         for p in range(4):
             lessons.append({"id": len(lessons) + 1, "module_id": c, "position": p, "kind": "text",
                             "title": f"Lesson {p + 1}", "body_markdown": "Text."})
-    _insert(Course.__table__, courses)
-    _insert(CourseVersion.__table__, versions)
-    _insert(Module.__table__, modules)
-    _insert(Lesson.__table__, lessons)
+    insert_rows(Course.__table__, courses)
+    insert_rows(CourseVersion.__table__, versions)
+    insert_rows(Module.__table__, modules)
+    insert_rows(Lesson.__table__, lessons)
     enrolments = []
     for u in range(LEARNERS):
         for c in rnd.sample(range(1, COURSES + 1), COURSES_PER_LEARNER):
@@ -137,7 +126,7 @@ def build_data(seed=7):
                 "status": status, "enrolled_at": enrolled, "due_at": due,
                 "completed_at": completed, "last_activity_at": activity,
             })
-    _insert(Enrolment.__table__, enrolments)
+    insert_rows(Enrolment.__table__, enrolments)
     db.session.commit()
     return len(enrolments)
 
@@ -275,25 +264,9 @@ def main():
     if args.enqueue_child:
         enqueue_child(args.database, args.redis)
         return
-    tmp = Path(tempfile.mkdtemp(prefix="lms-bench-reminders-"))
-    os.environ.setdefault("LMS_INSTANCE_DIR", str(tmp))
-    cluster = None
-    try:
-        if args.database in (None, "sqlite"):
-            url = f"sqlite:///{tmp / 'bench.sqlite3'}"
-        elif args.database == "postgresql":
-            from tests.support.servers import PostgresCluster
-
-            cluster = PostgresCluster(database="lms_bench").start()
-            url = cluster.url
-        else:
-            url = args.database
-        log(f"database: {url.split('://')[0]}")
+    with throwaway_database(args.database, "lms-bench-reminders-") as (url, tmp):
+        os.environ.setdefault("LMS_INSTANCE_DIR", str(tmp))
         figures = run(url, tmp)
-    finally:
-        if cluster is not None:
-            cluster.stop()
-        shutil.rmtree(tmp, ignore_errors=True)
     for name, value in figures.items():
         print(f"{name}: {value}")
 

@@ -26,11 +26,9 @@ import json
 import os
 import random
 import resource
-import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
@@ -39,6 +37,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+
+from bench._support import insert_rows, log, throwaway_database  # noqa: E402
 
 LEARNERS = 2000
 COURSES = 50
@@ -51,10 +51,6 @@ REPORT_URL = "/admin/reports/"
 SAMPLES = 5
 
 
-def log(message):
-    print(f"[bench] {message}", file=sys.stderr, flush=True)
-
-
 def make_app(database_url):
     from config import Config
     from lms import create_app
@@ -63,13 +59,6 @@ def make_app(database_url):
         Config, SQLALCHEMY_DATABASE_URI=database_url, RATELIMIT_ENABLED=False,
         ARGON2_TIME_COST=1, ARGON2_MEMORY_COST=1024,
     )
-
-
-def _insert(table, rows, chunk=20_000):
-    from lms.extensions import db
-
-    for start in range(0, len(rows), chunk):
-        db.session.execute(table.insert(), rows[start:start + chunk])
 
 
 def build_data(seed=5):
@@ -85,7 +74,7 @@ def build_data(seed=5):
     now = datetime.now(timezone.utc)
     orgs = [{"id": i + 1, "name": f"Organisation {i + 1}", "country": COUNTRIES[i % len(COUNTRIES)]}
             for i in range(40)]
-    _insert(Organisation.__table__, orgs)
+    insert_rows(Organisation.__table__, orgs)
     learner_hash = hash_password("bench learner password")
     first = ["Kari", "Sven", "Aino", "Mads", "Rūta", "Jānis", "Mari", "Björn", "Sigrún", "Eeva"]
     last = ["Nordmann", "Svensson", "Virtanen", "Jensen", "Kazlauskienė", "Bērziņš", "Tamm", "Ólafsdóttir"]
@@ -101,7 +90,7 @@ def build_data(seed=5):
             "country": org["country"], "locale": "en", "reminders_opt_out": False,
             "is_active_account": True, "created_at": now,
         })
-    _insert(User.__table__, users)
+    insert_rows(User.__table__, users)
     courses, versions, modules, lessons = [], [], [], []
     version_lessons = {}
     for c in range(1, COURSES + 1):
@@ -118,10 +107,10 @@ def build_data(seed=5):
                 lessons.append({"id": lesson_id, "module_id": module_id, "position": p, "kind": "text",
                                 "title": f"Lesson {m + 1}.{p + 1}", "body_markdown": "Text."})
                 version_lessons[c].append(lesson_id)
-    _insert(Course.__table__, courses)
-    _insert(CourseVersion.__table__, versions)
-    _insert(Module.__table__, modules)
-    _insert(Lesson.__table__, lessons)
+    insert_rows(Course.__table__, courses)
+    insert_rows(CourseVersion.__table__, versions)
+    insert_rows(Module.__table__, modules)
+    insert_rows(Lesson.__table__, lessons)
     enrolments, progress = [], []
     for u in range(LEARNERS):
         for c in range(1, COURSES + 1):
@@ -145,8 +134,8 @@ def build_data(seed=5):
             for lesson_id in version_lessons[c][:done]:
                 progress.append({"enrolment_id": eid, "lesson_id": lesson_id,
                                  "completed_at": row["last_activity_at"], "score": None})
-    _insert(Enrolment.__table__, enrolments)
-    _insert(LessonProgress.__table__, progress)
+    insert_rows(Enrolment.__table__, enrolments)
+    insert_rows(LessonProgress.__table__, progress)
     db.session.commit()
     return len(enrolments), len(progress)
 
@@ -322,25 +311,9 @@ def main():
     if args.export_child:
         export_child(args.database, args.export_child)
         return
-    tmp = Path(tempfile.mkdtemp(prefix="lms-bench-reports-"))
-    os.environ.setdefault("LMS_INSTANCE_DIR", str(tmp))
-    cluster = None
-    try:
-        if args.database in (None, "sqlite"):
-            url = f"sqlite:///{tmp / 'bench.sqlite3'}"
-        elif args.database == "postgresql":
-            from tests.support.servers import PostgresCluster
-
-            cluster = PostgresCluster(database="lms_bench").start()
-            url = cluster.url
-        else:
-            url = args.database
-        log(f"database: {url.split('://')[0]}")
+    with throwaway_database(args.database, "lms-bench-reports-") as (url, tmp):
+        os.environ.setdefault("LMS_INSTANCE_DIR", str(tmp))
         figures = run(url)
-    finally:
-        if cluster is not None:
-            cluster.stop()
-        shutil.rmtree(tmp, ignore_errors=True)
     for name, value in figures.items():
         print(f"{name}: {value}")
 

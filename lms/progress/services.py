@@ -69,12 +69,9 @@ def _learner_lesson_statement():
     )
 
 
-def version_lesson_ids(version_id):
-    return set(
-        db.session.scalars(
-            select(Lesson.id).join(Module, Module.id == Lesson.module_id).where(Module.version_id == version_id)
-        )
-    )
+def version_lesson_ids(version):
+    """The ids of every lesson of ``version`` (a CourseVersion), from its outline."""
+    return {lesson.id for lesson in lessons_in_order(version)}
 
 
 def _lock_enrolment(enrolment):
@@ -120,7 +117,7 @@ def _record_lesson_done(enrolment, lesson, actor, score=None):
         return False
     record_event("lesson.completed", enrolment, actor=actor, lesson_id=lesson.id, score=score)
     if enrolment.status != "completed" and rules.is_course_complete(
-        version_lesson_ids(enrolment.version_id), completed_lesson_ids(enrolment.id)
+        version_lesson_ids(enrolment.version), completed_lesson_ids(enrolment.id)
     ):
         enrolment.status = "completed"
         enrolment.completed_at = utcnow()

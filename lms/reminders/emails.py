@@ -57,7 +57,7 @@ def _lead(kind, course, deadline, days_inactive):
 def reminder_message(reminder, enrolment, user):
     """The EmailMessage for one reminder log row (text and HTML parts, List-Unsubscribe)."""
     course = enrolment.course
-    lesson_ids = version_lesson_ids(enrolment.version_id)
+    lesson_ids = version_lesson_ids(enrolment.version)
     percent = rules.progress_percent(lesson_ids, completed_lesson_ids(enrolment.id))
     last_activity = enrolment.last_activity_at or enrolment.enrolled_at
     days_inactive = max(0, (utcnow() - last_activity).days)
