@@ -1,6 +1,6 @@
 from decimal import Decimal
 
-from sqlalchemy import JSON, ForeignKey, Numeric, String, Text, UniqueConstraint, false
+from sqlalchemy import JSON, ForeignKey, Index, Numeric, String, Text, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.extensions import db
@@ -37,7 +37,13 @@ class Course(db.Model):
 
 
 class CourseVersion(db.Model):
-    __table_args__ = (UniqueConstraint("course_id", "number"),)
+    __table_args__ = (
+        UniqueConstraint("course_id", "number"),
+        # At most one draft per course, enforced by the database: two authors opening the
+        # draft at the same moment cannot both create one (see authoring.versions.start_draft).
+        Index("uq_course_version_one_draft", "course_id", unique=True,
+              sqlite_where=text("status = 'draft'"), postgresql_where=text("status = 'draft'")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     course_id: Mapped[int] = mapped_column(ForeignKey("course.id"), index=True)

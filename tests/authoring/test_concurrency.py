@@ -54,3 +54,36 @@ def test_two_authors_opening_a_draft_at_once_get_the_same_one(app, live_server):
     db.session.expire_all()
     assert db.session.scalar(select(func.count()).select_from(CourseVersion).where(
         CourseVersion.course_id == course.id, CourseVersion.status == "draft")) == 1
+
+
+def test_a_draft_opened_by_someone_else_meanwhile_is_the_one_returned(app):
+    """The race the live test above can lose: this request has already looked for a draft
+    (none) when another request's draft commits; the database's one-draft-per-course index
+    turns its insert into the other draft instead of a second one."""
+    from lms.authoring.versions import start_draft
+
+    course = create_course()
+    author = create_user(role="author", org=course.organisation)
+    assert [v.status for v in course.versions] == ["published"]  # this request's view: no draft
+    with db.engine.connect() as other:  # another request opens draft number 2 and commits
+        other.execute(CourseVersion.__table__.insert().values(
+            course_id=course.id, number=2, status="draft", revision=0))
+        other.commit()
+    draft, created = start_draft(author, course)
+    db.session.commit()
+    assert not created and draft.number == 2
+    assert db.session.scalar(select(func.count()).select_from(CourseVersion).where(
+        CourseVersion.course_id == course.id, CourseVersion.status == "draft")) == 1
+
+
+def test_the_database_holds_at_most_one_draft_per_course(app):
+    import pytest
+    from sqlalchemy.exc import IntegrityError
+
+    course = create_course(published=False)
+    db.session.add(CourseVersion(course_id=course.id, number=2, status="draft"))
+    with pytest.raises(IntegrityError):
+        db.session.commit()
+    db.session.rollback()
+    db.session.add(CourseVersion(course_id=course.id, number=2, status="archived"))
+    db.session.commit()  # other statuses are not limited
