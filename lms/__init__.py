@@ -22,6 +22,9 @@ def create_app(config_class=Config, **overrides):
         options.pop("pool_pre_ping", None)
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     os.makedirs(app.instance_path, exist_ok=True)
+    from lms.sessions import SessionInterface
+
+    app.session_interface = SessionInterface()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
 
     from lms import extensions, models, sqlite_setup  # noqa: F401  (models: every table registered; SQLite pragmas)
@@ -32,6 +35,7 @@ def create_app(config_class=Config, **overrides):
     extensions.babel.init_app(app, locale_selector=extensions.select_locale)
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"])
     extensions.limiter.init_app(app)
+    extensions.limit_decorated_views_only(app)
     extensions.celery_init_app(app)
 
     from lms.accounts.auth import init_login

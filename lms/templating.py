@@ -7,11 +7,15 @@ once, in a context processor, and the callables read them from the template cont
 template without it (an imported macro) falls back to Flask-Babel's lookup. Rendering inside
 ``force_locale`` (emails) still gets that locale: the context processor runs inside it.
 """
+import time
 from functools import lru_cache
 
 from babel.numbers import format_decimal as _babel_format_decimal
+from flask import current_app, g, render_template, request, session
 from flask_babel import format_date, format_datetime, get_locale, get_translations
+from flask_wtf.csrf import generate_csrf
 from jinja2 import pass_context
+from markupsafe import Markup, escape
 
 from lms.markdown_render import render_markdown
 
@@ -57,10 +61,70 @@ def format_number(context, value):
     return _decimal(value, locale)
 
 
+# The site header (templates/_site_header.html) differs only by these; the page's endpoint
+# matters only when it is one the header links to.
+HEADER_ENDPOINTS = frozenset({
+    "courses.catalogue", "progress.my_learning", "authoring.dashboard", "admin.admin_dashboard",
+    "accounts.settings", "accounts.login",
+})
+_CSRF_SLOT = "\x00csrf\x00"
+_headers = {}
+
+
+@pass_context
+def site_header(context):
+    """The site header, rendered once per process for each language, role and section and
+    kept: it costs more than many a page's content, and every page shows it. The logout
+    form's CSRF token is the request's own, put in afterwards."""
+    user = context["current_user"]
+    authenticated = bool(user.is_authenticated)
+    endpoint = request.endpoint if request.endpoint in HEADER_ENDPOINTS else None
+    key = (context.get("current_locale"), request.script_root, endpoint, authenticated,
+           authenticated and bool(user.is_author), authenticated and bool(user.is_admin))
+    parts = _headers.get(key)
+    if parts is None:
+        html = render_template(
+            "_site_header.html", endpoint=endpoint, authenticated=key[3], is_author=key[4],
+            is_admin=key[5], csrf_token=lambda: _CSRF_SLOT,
+        )
+        parts = tuple(html.split(_CSRF_SLOT))
+        if not current_app.jinja_env.auto_reload:  # templates may change in development
+            _headers[key] = parts
+    if len(parts) == 1:
+        return Markup(parts[0])
+    return Markup(str(escape(csrf_token())).join(parts))
+
+
+# A signed CSRF token is reused for up to this many seconds by the same session's pages
+# (tokens are valid for WTF_CSRF_TIME_LIMIT, an hour by default, from when they were signed).
+CSRF_TOKEN_REUSE_SECONDS = 60
+_signed_tokens = {}
+
+
+def csrf_token():
+    """Flask-WTF's ``csrf_token()`` for templates, signed at most once a minute per session
+    instead of on every page (signing is a good part of a small page's cost)."""
+    field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    if field in g:  # this request signed one already (a form of the view)
+        return g.get(field)
+    secret = current_app.config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key
+    now = time.monotonic()
+    signed = _signed_tokens.get((secret, session.get(field)))
+    if signed is None or now - signed[1] > CSRF_TOKEN_REUSE_SECONDS:
+        signed = generate_csrf(), now  # creates the session's raw token if it has none
+        if len(_signed_tokens) >= 4096:
+            _signed_tokens.pop(next(iter(_signed_tokens)), None)
+        _signed_tokens[(secret, session[field])] = signed
+    setattr(g, field, signed[0])  # forms of this request sign nothing more
+    return signed[0]
+
+
 def init_app(app):
     app.jinja_env.install_gettext_callables(
         gettext=_gettext, ngettext=_ngettext, pgettext=_pgettext, npgettext=_npgettext, newstyle=True,
     )
+    app.jinja_env.globals["site_header"] = site_header
+    app.jinja_env.globals["csrf_token"] = csrf_token  # after CSRFProtect's, which it replaces
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["date"] = lambda value: format_date(value, "medium") if value else ""
     app.jinja_env.filters["number"] = format_number

@@ -1,0 +1,59 @@
+"""Flask's signed-cookie session, read for less.
+
+The cookie on the wire is exactly Flask's (same serializer, salt, signature and expiry).
+Two costs every request paid are paid once instead:
+
+- the signing serializer (its keys derived from SECRET_KEY) is built once per secret, not on
+  every request;
+- a browser sends the same cookie with every request until its session changes, so a cookie
+  whose signature checked out is remembered with its contents and signing time. A remembered
+  cookie is still refused once older than the session lifetime, and every request gets its own
+  deep copy of the contents (views change their session in place, e.g. ``flash``). A forged or
+  tampered cookie never checks out, so it is never remembered.
+"""
+import copy
+import time
+
+from flask.sessions import SecureCookieSessionInterface
+from itsdangerous import BadSignature
+
+REMEMBERED_COOKIES = 4096
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    def __init__(self):
+        self._serializer_key = None
+        self._serializer = None
+        self._verified = {}  # cookie value -> (contents, signed at, unix seconds)
+
+    def get_signing_serializer(self, app):
+        key = (app.secret_key, tuple(app.config.get("SECRET_KEY_FALLBACKS") or ()))
+        if key != self._serializer_key:
+            self._serializer = super().get_signing_serializer(app)
+            self._serializer_key = key
+            self._verified = {}  # checked with another key
+        return self._serializer
+
+    def open_session(self, app, request):
+        serializer = self.get_signing_serializer(app)
+        if serializer is None:
+            return None
+        value = request.cookies.get(self.get_cookie_name(app))
+        if not value:
+            return self.session_class()
+        verified = self._verified.get(value)
+        if verified is None:
+            try:
+                contents, signed_at = serializer.loads(value, return_timestamp=True)
+            except BadSignature:
+                return self.session_class()
+            verified = contents, int(signed_at.timestamp())
+            if len(self._verified) >= REMEMBERED_COOKIES:
+                self._verified.pop(next(iter(self._verified)), None)  # the oldest
+            self._verified[value] = verified
+        contents, signed_at = verified
+        # As itsdangerous checks it: whole seconds, never in the future.
+        age = int(time.time()) - signed_at
+        if age < 0 or age > int(app.permanent_session_lifetime.total_seconds()):
+            return self.session_class()
+        return self.session_class(copy.deepcopy(contents))
