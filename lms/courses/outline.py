@@ -18,7 +18,11 @@ OutlineLesson = namedtuple("OutlineLesson", "id title kind position module_id mo
 
 
 def lessons_in_order(version):
-    """The lessons of ``version`` (a CourseVersion) in reading order, as OutlineLesson."""
+    """The lessons of ``version`` in reading order, as OutlineLesson.
+
+    ``version``: a CourseVersion, or a record with its id, status, published_at and revision
+    (lms.progress.services.LessonVersion).
+    """
     if version.status == "draft" or version.published_at is None:
         return _load(version.id)
     return _frozen(version.id, version.published_at, version.revision)

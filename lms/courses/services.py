@@ -1,84 +1,103 @@
 """Courses: the catalogue and what a given user may see."""
 from functools import cache
 
-from sqlalchemy import bindparam, func, or_, select
+from sqlalchemy import bindparam, func, literal_column, or_, select
 
 from lms.accounts.auth import can
 from lms.accounts.models import Organisation
 from lms.courses.models import Course, CourseVersion, Lesson, Module
 from lms.extensions import db
 
+# The catalogue's statements are Core, over these table columns.
+_course, _version = Course.__table__.c, CourseVersion.__table__.c
+
 
 def catalogue(language=None, search=None, page=1, per_page=20):
     """Published courses, filtered and paged: one row a course with its slug, title, summary,
-    language, cpd_hours, organisation (name), version (number) and modules (count).
+    language, cpd_hours, organisation (name), version (number) and modules (count), plus the
+    catalogue's total and languages (see catalogue_languages).
 
-    One statement of plain columns (the catalogue is the busiest page): the total comes with
-    each row as a window count, so only a page past the end costs a second statement.
+    One Core statement of plain columns (the catalogue is the busiest page; Core skips the
+    ORM's compile and row machinery): the total and the languages come with each row as
+    one-off scalar subqueries, so only a page past the end costs a second statement.
 
     :return: (rows, total)
     """
-    query = _catalogue_statement()
-    if language:
-        query = query.where(Course.language == language)
-    if search:
-        for word in [w for w in search.split() if w][:8]:
-            escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            query = query.where(
-                or_(
-                    Course.title.ilike(f"%{escaped}%", escape="\\"),
-                    Course.summary.ilike(f"%{escaped}%", escape="\\"),
-                )
-            )
-    window = {"limit": per_page, "offset": (page - 1) * per_page}
-    rows = db.session.execute(query, window).all()
+    words = search.split()[:8] if search else []
+    params = {"limit": per_page, "offset": (page - 1) * per_page, "language": language}
+    for n, word in enumerate(words):
+        escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        params[f"word{n}"] = f"%{escaped}%"
+    connection = db.session.connection()  # in the session's transaction
+    rows = connection.execute(_catalogue_statement(bool(language), len(words)), params).all()
     if rows:
         total = rows[0].total
     else:  # no courses at all, or a page past the end
-        counted = query.order_by(None).limit(None).offset(None).subquery()
-        total = db.session.scalar(select(func.count()).select_from(counted))
+        counted = _published(select(func.count()), _filters(bool(language), len(words)))
+        total = connection.execute(counted, params).scalar_one()
     return rows, total
 
 
-@cache
-def _catalogue_statement():
-    # Built once and narrowed per request: see lms.accounts.auth._user_by_id.
-    modules = (
-        select(Module.version_id, func.count(Module.id).label("n"))
-        .group_by(Module.version_id)
-        .subquery()
-    )
-    return (
-        select(
-            Course.slug, Course.title, Course.summary, Course.language, Course.cpd_hours,
-            Organisation.name.label("organisation"), CourseVersion.number.label("version"),
-            func.coalesce(modules.c.n, 0).label("modules"),
-            func.count().over().label("total"),
+def _filters(by_language, words):
+    """The catalogue's filters, their values bound by name: language, word0, word1, ..."""
+    conditions = [_course.language == bindparam("language")] if by_language else []
+    for n in range(words):
+        pattern = bindparam(f"word{n}")
+        conditions.append(
+            or_(_course.title.ilike(pattern, escape="\\"), _course.summary.ilike(pattern, escape="\\"))
         )
-        .join(CourseVersion, CourseVersion.course_id == Course.id)
-        .join(Organisation, Organisation.id == Course.organisation_id)
-        .outerjoin(modules, modules.c.version_id == CourseVersion.id)
-        .where(CourseVersion.status == "published")
-        .order_by(Course.title, Course.id)
+    return conditions
+
+
+def _published(query, conditions=()):
+    """``query`` over the courses of published versions that meet ``conditions``."""
+    return (
+        query.select_from(Course.__table__)
+        .join(CourseVersion.__table__, _version.course_id == _course.id)
+        .where(_version.status == "published", *conditions)
+    )
+
+
+@cache
+def _catalogue_statement(by_language=False, words=0):
+    # Built once for each shape of filter (at most 2 x 9), its values bound per request.
+    conditions = _filters(by_language, words)
+    organisation, module = Organisation.__table__.c, Module.__table__.c
+    # Counted for the page's rows through the index on module.version_id.
+    modules = select(func.count()).where(module.version_id == _version.id).scalar_subquery()
+    # correlate(None): over its own FROM, so counted once a statement, not once a row.
+    total = _published(select(func.count()), conditions).correlate(None).scalar_subquery()
+    return (
+        _published(
+            select(
+                _course.slug, _course.title, _course.summary, _course.language, _course.cpd_hours,
+                organisation.name.label("organisation"), _version.number.label("version"),
+                modules.label("modules"), total.label("total"),
+                _languages_statement().scalar_subquery().label("languages"),
+            ),
+            conditions,
+        )
+        .join(Organisation.__table__, organisation.id == _course.organisation_id)
+        .order_by(_course.title, _course.id)
         .limit(bindparam("limit"))
         .offset(bindparam("offset"))
     )
 
 
-def catalogue_languages():
-    """Languages that at least one published course is in."""
-    return db.session.scalars(_languages_statement()).all()
+def catalogue_languages(rows=None):
+    """Languages that at least one published course is in: read off a page of catalogue()
+    rows when there is one (each row carries them), else queried."""
+    joined = rows[0].languages if rows else db.session.connection().scalar(_languages_statement())
+    return sorted(joined.split(",")) if joined else []
 
 
 @cache
 def _languages_statement():
-    return (
-        select(Course.language)
-        .join(CourseVersion, CourseVersion.course_id == Course.id)
-        .where(CourseVersion.status == "published")
-        .distinct()
-        .order_by(Course.language)
-    )
+    # One string, so that it fits in a column of the catalogue's statement. Language codes
+    # (config LANGUAGES) hold no comma. The separator is a literal: a bound one is written into
+    # the SQL on every execution.
+    languages = _published(select(_course.language).distinct()).subquery()
+    return select(func.aggregate_strings(languages.c.language, literal_column("','")))
 
 
 def course_by_slug(slug):

@@ -1,5 +1,3 @@
-from functools import lru_cache
-
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -26,29 +24,36 @@ def catalogue():
         page = 1
     per_page = current_app.config["COURSES_PER_PAGE"]
     rows, total = services.catalogue(language=language, search=search, page=page, per_page=per_page)
-    return render_template(
-        "courses/catalogue.html", course_list=course_list(rows),
-        rows=rows, total=total, page=page, pages=max(1, -(-total // per_page)),
-        language=language, search=search or "", course_languages=services.catalogue_languages(),
+    content = catalogue_content(
+        rows, total=total, page=page, pages=max(1, -(-total // per_page)), language=language,
+        search=search or "", course_languages=tuple(services.catalogue_languages(rows)),
     )
+    return render_template("courses/catalogue.html", content=content)
 
 
-def course_list(rows):
-    """The HTML of a page of course cards. It follows from the rows, the language and where the
-    app is mounted alone, so the last few hundred are kept: the busiest page of the site
-    renders its cards once, not on every view (not while templates reload, in development)."""
+def catalogue_content(rows, **view):
+    """The HTML of the catalogue's content (filters, count, cards, pager). It follows from the
+    rows, the view's other values, the language and where the app is mounted alone, so the
+    last couple of hundred are kept: the busiest page of the site renders it once, not on every
+    view (not while templates reload, in development). Keyed by the data, it cannot go stale."""
     if current_app.jinja_env.auto_reload:
-        return _render_course_list(rows)
-    return _cached_course_list(str(get_locale()), request.script_root, tuple(rows))
+        return _render_catalogue_content(rows, view)
+    # Rows as plain tuples: they hash and compare in C.
+    key = (str(get_locale()), request.script_root, tuple(map(tuple, rows)), *view.items())
+    html = _catalogue_contents.get(key)
+    if html is None:
+        html = _render_catalogue_content(rows, view)
+        if len(_catalogue_contents) >= 256:  # start afresh (simple, and safe across threads)
+            _catalogue_contents.clear()
+        _catalogue_contents[key] = html
+    return html
 
 
-@lru_cache(maxsize=256)
-def _cached_course_list(_locale, _script_root, rows):
-    return _render_course_list(rows)
+_catalogue_contents = {}
 
 
-def _render_course_list(rows):
-    return Markup(render_template("courses/_course_list.html", rows=rows))
+def _render_catalogue_content(rows, view):
+    return Markup(render_template("courses/_catalogue_content.html", rows=rows, **view))
 
 
 def course_or_404(slug):

@@ -1,5 +1,6 @@
 """Progress: lesson completion, quiz attempts and course completion."""
 import logging
+from collections import namedtuple
 from functools import cache
 
 from sqlalchemy import and_, bindparam, select, update
@@ -26,46 +27,112 @@ class WrongLessonKind(Exception):
 
 
 def completed_lesson_ids(enrolment_id):
-    return set(db.session.scalars(_completed_statement(), {"enrolment_id": enrolment_id}))
+    return set(_execute(_completed_statement(), {"enrolment_id": enrolment_id}).scalars())
 
 
 @cache
 def _completed_statement():
-    return select(LessonProgress.lesson_id).where(LessonProgress.enrolment_id == bindparam("enrolment_id"))
+    table = LessonProgress.__table__
+    return select(table.c.lesson_id).where(table.c.enrolment_id == bindparam("enrolment_id"))
+
+
+def _execute(statement, params):
+    """Run a Core statement on the session's connection, in its transaction.
+
+    A lesson page or completion runs a handful of statements that read or write plain
+    columns; through Session.execute and ORM entities they cost several times the query.
+    """
+    return _connection().execute(statement, params)
+
+
+def _connection():
+    db.session.flush()  # pending ORM changes first, as Session.execute's autoflush would
+    return db.session.connection()
+
+
+# What learner_lesson reads, as small read-only records: loading five ORM entities was most of
+# a lesson page's cost. Writes that need the ORM enrolment load it (see _enrolment_entity).
+LessonCourse = namedtuple("LessonCourse", "id slug title language")
+LessonVersion = namedtuple("LessonVersion", "id status published_at revision")  # for lessons_in_order
+LessonModule = namedtuple("LessonModule", "id title")
+
+
+class LearnerEnrolment:
+    """The enrolment of a lesson page; _lock_enrolment refreshes its status and times."""
+
+    __slots__ = ("id", "course_id", "version_id", "status", "completed_at", "last_activity_at", "version")
+
+    def __init__(self, id, course_id, version_id, status, completed_at, last_activity_at, version):
+        self.id, self.course_id, self.version_id = id, course_id, version_id
+        self.status, self.completed_at, self.last_activity_at = status, completed_at, last_activity_at
+        self.version = version
+
+
+class LearnerLesson:
+    """A lesson's columns; its file and questions (file and quiz lessons) come from the ORM
+    lesson, loaded on first use."""
+
+    __slots__ = ("id", "kind", "title", "body_markdown", "file_id", "pass_mark", "module", "_entity")
+
+    def __init__(self, id, kind, title, body_markdown, file_id, pass_mark, module):
+        self.id, self.kind, self.title, self.body_markdown = id, kind, title, body_markdown
+        self.file_id, self.pass_mark, self.module = file_id, pass_mark, module
+        self._entity = None
+
+    def _lesson(self):
+        if self._entity is None:
+            self._entity = db.session.get(Lesson, self.id)
+        return self._entity
+
+    @property
+    def file(self):
+        return None if self.file_id is None else self._lesson().file
+
+    @property
+    def questions(self):
+        return self._lesson().questions
 
 
 def learner_lesson(user_id, slug, lesson_id):
-    """A learner's way into a lesson, in one statement: (course, enrolment, lesson).
+    """A learner's way into a lesson, in one statement: (course, enrolment, lesson), as
+    LessonCourse, LearnerEnrolment and LearnerLesson records.
 
     course is None for an unknown slug, enrolment None when the user is not enrolled, lesson
     None when it is not part of the enrolled version.
     """
-    row = db.session.execute(
-        _learner_lesson_statement(), {"user_id": user_id, "slug": slug, "lesson_id": lesson_id}
-    ).first()
+    params = {"user_id": user_id, "slug": slug, "lesson_id": lesson_id}
+    row = _execute(_learner_lesson_statement(), params).first()
     if row is None:
         return None, None, None
-    course, enrolment, lesson, module, version = row
-    # Hand the loaded module and version to the objects that refer to them, which a page
-    # reads next (the session only holds objects weakly: they would be fetched again).
-    if enrolment is not None:
-        set_committed_value(enrolment, "version", version)
-    if module is None:
+    course = LessonCourse(*row[0:4])
+    if row[4] is None:
+        return course, None, None
+    enrolment = LearnerEnrolment(*row[4:10], version=LessonVersion(*row[10:14]))
+    if row[20] is None:  # no module of the enrolled version holds the lesson
         return course, enrolment, None
-    set_committed_value(lesson, "module", module)
-    return course, enrolment, lesson
+    return course, enrolment, LearnerLesson(*row[14:20], module=LessonModule(*row[20:22]))
 
 
 @cache
 def _learner_lesson_statement():
     # Built once (every lesson view and completion runs it): see lms.accounts.auth.
+    course, enrolment, version = Course.__table__.c, Enrolment.__table__.c, CourseVersion.__table__.c
+    lesson, module = Lesson.__table__.c, Module.__table__.c
     return (
-        select(Course, Enrolment, Lesson, Module, CourseVersion)
-        .outerjoin(Enrolment, and_(Enrolment.course_id == Course.id, Enrolment.user_id == bindparam("user_id")))
-        .outerjoin(CourseVersion, CourseVersion.id == Enrolment.version_id)  # for enrolment.version
-        .outerjoin(Lesson, Lesson.id == bindparam("lesson_id"))
-        .outerjoin(Module, and_(Module.id == Lesson.module_id, Module.version_id == Enrolment.version_id))
-        .where(Course.slug == bindparam("slug"))
+        select(  # in the order learner_lesson slices the row
+            course.id, course.slug, course.title, course.language,
+            enrolment.id, enrolment.course_id, enrolment.version_id, enrolment.status,
+            enrolment.completed_at, enrolment.last_activity_at,
+            version.id, version.status, version.published_at, version.revision,
+            lesson.id, lesson.kind, lesson.title, lesson.body_markdown, lesson.file_id, lesson.pass_mark,
+            module.id, module.title,
+        )
+        .select_from(Course.__table__)
+        .outerjoin(Enrolment.__table__, and_(enrolment.course_id == course.id, enrolment.user_id == bindparam("user_id")))
+        .outerjoin(CourseVersion.__table__, version.id == enrolment.version_id)
+        .outerjoin(Lesson.__table__, lesson.id == bindparam("lesson_id"))
+        .outerjoin(Module.__table__, and_(module.id == lesson.module_id, module.version_id == enrolment.version_id))
+        .where(course.slug == bindparam("slug"))
     )
 
 
@@ -77,10 +144,14 @@ def version_lesson_ids(version):
 def _lock_enrolment(enrolment):
     """Serialise progress writes of one enrolment (row lock on PostgreSQL, the write lock on
     SQLite), so two tabs completing the last lessons at once still complete the course."""
-    # What the lock now guards comes back with it (RETURNING) and refreshes the object.
-    row = db.session.execute(_lock_statement(), {"enrolment_id": enrolment.id, "now": utcnow()}).one()
+    # What the lock now guards comes back with it (RETURNING) and refreshes the enrolment.
+    row = _execute(_lock_statement(), {"enrolment_id": enrolment.id, "now": utcnow()}).one()
+    orm = isinstance(enrolment, Enrolment)
     for name, value in row._mapping.items():
-        set_committed_value(enrolment, name, value)
+        if orm:
+            set_committed_value(enrolment, name, value)
+        else:
+            setattr(enrolment, name, value)
 
 
 @cache
@@ -93,11 +164,20 @@ def _lock_statement():
     )
 
 
+def _enrolment_entity(enrolment):
+    """The ORM Enrolment (audit events and the completion write need it) for an Enrolment or
+    a LearnerEnrolment; loaded after the lock, so it reads what the lock guards."""
+    if isinstance(enrolment, Enrolment):
+        return enrolment
+    return db.session.get(Enrolment, enrolment.id, populate_existing=True)
+
+
 def _insert_progress(enrolment, lesson, score):
     """Insert the progress row unless it exists; return True when this call inserted it."""
-    statement = _insert_progress_statement(db.session.get_bind().dialect.name)
+    connection = _connection()
+    statement = _insert_progress_statement(connection.dialect.name)
     values = {"enrolment_id": enrolment.id, "lesson_id": lesson.id, "completed_at": utcnow(), "score": score}
-    return db.session.execute(statement, values).scalar() is not None
+    return connection.execute(statement, values).scalar() is not None
 
 
 @cache
@@ -113,25 +193,30 @@ def _insert_progress_statement(dialect):
 
 
 def _record_lesson_done(enrolment, lesson, actor, score=None):
+    """Record the lesson done and, with the last one, the course; ``enrolment`` is locked."""
     if not _insert_progress(enrolment, lesson, score):
-        return False
-    record_event("lesson.completed", enrolment, actor=actor, lesson_id=lesson.id, score=score)
-    if enrolment.status != "completed" and rules.is_course_complete(
-        version_lesson_ids(enrolment.version), completed_lesson_ids(enrolment.id)
+        return False  # already done: nothing more to write (the common repeated click)
+    entity = _enrolment_entity(enrolment)
+    record_event("lesson.completed", entity, actor=actor, lesson_id=lesson.id, score=score)
+    if entity.status != "completed" and rules.is_course_complete(
+        version_lesson_ids(enrolment.version), completed_lesson_ids(entity.id)
     ):
-        enrolment.status = "completed"
-        enrolment.completed_at = utcnow()
+        entity.status = "completed"
+        entity.completed_at = utcnow()
         record_event(
-            "enrolment.completed", enrolment, actor=actor,
-            course_id=enrolment.course_id, version_id=enrolment.version_id,
+            "enrolment.completed", entity, actor=actor,
+            course_id=entity.course_id, version_id=entity.version_id,
         )
-        call_after_commit(db.session(), certificate_requested, enrolment.id)
+        call_after_commit(db.session(), certificate_requested, entity.id)
+    if entity is not enrolment:  # the caller's record reads as the entity now does
+        enrolment.status, enrolment.completed_at = entity.status, entity.completed_at
     return True
 
 
 def complete_lesson(enrolment, lesson, actor):
     """Mark a text or file lesson complete (idempotent).
 
+    :param enrolment: an Enrolment, or learner_lesson's LearnerEnrolment (refreshed here)
     :return: True when this call recorded the completion, False when it was already complete
     :raises WrongLessonKind: for quiz lessons, which complete only by passing
     """
@@ -144,6 +229,7 @@ def complete_lesson(enrolment, lesson, actor):
 def submit_quiz(enrolment, lesson, answers, actor):
     """Score and record a quiz attempt; a pass completes the lesson.
 
+    :param enrolment: an Enrolment, or learner_lesson's LearnerEnrolment (refreshed here)
     :param answers: {question_id: set of choice indices}
     :return: (QuizAttempt, QuizResult)
     """
@@ -158,8 +244,9 @@ def submit_quiz(enrolment, lesson, answers, actor):
     )
     db.session.add(attempt)
     db.session.flush()
+    entity = _enrolment_entity(enrolment)  # held: _record_lesson_done finds it in the session
     record_event(
-        "quiz.attempted", enrolment, actor=actor,
+        "quiz.attempted", entity, actor=actor,
         lesson_id=lesson.id, attempt_id=attempt.id, score=result.score, passed=result.passed,
     )
     if result.passed:
