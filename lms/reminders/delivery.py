@@ -92,6 +92,7 @@ def record_failed_attempt(log_id, error):
     reminder.last_error = f"{type(error).__name__}: {error}"[:2000]
     if reminder.attempts >= current_app.config["REMINDER_MAX_ATTEMPTS"]:
         reminder.status = "failed"
+        reminder.failed_at = utcnow()
         log.error("reminder failed for good log_id=%s kind=%s enrolment_id=%s attempts=%s error=%s",
                   log_id, reminder.kind, reminder.enrolment_id, reminder.attempts, reminder.last_error)
         return None

@@ -23,5 +23,12 @@ class ReminderLog(db.Model):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[object] = mapped_column(UTCDateTime(), default=utcnow)
     sent_at: Mapped[object | None] = mapped_column(UTCDateTime())
+    # When its send task was last enqueued: by the sweep that recorded it (set in the same
+    # INSERT), by a sweep that enqueued it again, or by an admin's "Send again". The sweep's
+    # requeue waits REMINDER_REQUEUE_AFTER_SECONDS from this time (created_at for older rows).
+    queued_at: Mapped[object | None] = mapped_column(UTCDateTime())
+    # When delivery marked it failed for good (the last one, if it was sent again since);
+    # empty for rows that failed before this column existed.
+    failed_at: Mapped[object | None] = mapped_column(UTCDateTime())
 
     enrolment = relationship("Enrolment")

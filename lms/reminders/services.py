@@ -38,8 +38,8 @@ class SweepResult:
 # cost psycopg more time to parse than the database takes to insert them. WITH ORDINALITY
 # keeps the (sorted) order, so two concurrent sweeps take the unique keys in the same order.
 _PG_INSERT = text(
-    "INSERT INTO reminder_log (enrolment_id, kind, period_key, status, attempts, created_at) "
-    "SELECT e, k, p, 'pending', 0, :now "
+    "INSERT INTO reminder_log (enrolment_id, kind, period_key, status, attempts, created_at, queued_at) "
+    "SELECT e, k, p, 'pending', 0, :now, :now "
     "FROM unnest(CAST(:e AS integer[]), CAST(:k AS varchar[]), CAST(:p AS varchar[])) "
     "WITH ORDINALITY AS batch(e, k, p, n) ORDER BY n "
     "ON CONFLICT (enrolment_id, kind, period_key) DO NOTHING RETURNING id"
@@ -47,7 +47,9 @@ _PG_INSERT = text(
 
 
 def _insert_logs(reminders, now):
-    """INSERT ... ON CONFLICT DO NOTHING RETURNING id: the ids of the rows this call inserted.
+    """INSERT ... ON CONFLICT DO NOTHING RETURNING id: the ids of the rows this call inserted,
+    each with queued_at = created_at = ``now`` (the caller enqueues their send tasks once it
+    commits, so no second statement is needed to record that).
     A row another sweep (or transaction) holds already is skipped, on SQLite and PostgreSQL;
     on PostgreSQL a concurrent insert of the same key waits for the other to commit."""
     if not reminders:
@@ -70,7 +72,8 @@ def _insert_logs(reminders, now):
     )
     rows = [
         {"enrolment_id": r.enrolment_id, "kind": r.kind, "period_key": r.period_key,
-         "status": "pending", "attempts": 0, "created_at": now}
+         "status": "pending", "attempts": 0, "created_at": now,
+         "queued_at": now}
         for r in ordered
     ]
     return sorted(db.session.execute(stmt, rows).scalars())
@@ -128,10 +131,23 @@ def _enqueue_after_commit(ids, enqueue):
         call_after_commit(db.session(), enqueue, list(ids))
 
 
+def _last_queued():
+    """When a row's send task was last enqueued: queued_at, or created_at for rows recorded
+    before queued_at existed."""
+    return func.coalesce(ReminderLog.queued_at, ReminderLog.created_at)
+
+
 def requeue_unsent(now=None, enqueue=None):
-    """Enqueue again the send task of pending rows older than REMINDER_REQUEUE_AFTER_SECONDS:
-    a task lost between commit and broker (broker down, process killed) is not lost for good.
-    A duplicate task is harmless: delivery locks the row and sends only a pending one.
+    """Enqueue again the send task of pending rows whose task was last enqueued (recorded,
+    requeued or sent again by an admin) more than REMINDER_REQUEUE_AFTER_SECONDS ago: a task
+    lost between commit and broker (broker down, process killed) is not lost for good. A
+    duplicate task is harmless: delivery locks the row and sends only a pending one.
+
+    Batch by batch (flat memory): the batch's rows get queued_at = ``now`` in one UPDATE, the
+    batch is committed, then its tasks are enqueued. On PostgreSQL the batch is selected
+    FOR UPDATE SKIP LOCKED, in id order: a row another sweep is requeueing, or a worker is
+    delivering right now, is left to them, and two sweeps take their locks in the same order.
+    The UPDATE checks the conditions again, so a row is requeued once by two sweeps at once.
 
     :return: how many rows were requeued
     """
@@ -139,19 +155,26 @@ def requeue_unsent(now=None, enqueue=None):
     enqueue = enqueue or enqueue_reminders
     config = current_app.config
     older_than = now - timedelta(seconds=config["REMINDER_REQUEUE_AFTER_SECONDS"])
+    unsent = (ReminderLog.status == "pending", _last_queued() < older_than)
     total, after_id = 0, 0
     while True:
         ids = list(db.session.scalars(
             select(ReminderLog.id)
-            .where(ReminderLog.status == "pending", ReminderLog.created_at < older_than,
-                   ReminderLog.id > after_id)
+            .where(*unsent, ReminderLog.id > after_id)
             .order_by(ReminderLog.id).limit(config["REMINDER_BATCH_SIZE"])
+            .with_for_update(skip_locked=True)
         ))
         if not ids:
             return total
-        enqueue(ids)
-        total += len(ids)
         after_id = ids[-1]
+        requeued = sorted(db.session.scalars(
+            update(ReminderLog).where(ReminderLog.id.in_(ids), *unsent)
+            .values(queued_at=now).returning(ReminderLog.id)
+            .execution_options(synchronize_session=False)
+        ))
+        _enqueue_after_commit(requeued, enqueue)
+        db.session.commit()
+        total += len(requeued)
 
 
 def run_sweep(now=None, enqueue=None):
@@ -257,7 +280,9 @@ def resend_failed(actor=None, log_id=None, enqueue=None):
     its send task enqueued once the caller commits. The same row is sent again, so its unique
     (enrolment, kind, period) key still lets the reminder go out at most once; delivery checks
     again whether it still applies (a learner who opted out since gets nothing, the row
-    becomes "skipped"). The last error is kept until a new attempt replaces it.
+    becomes "skipped"). The last error (and failed_at) is kept until a new attempt replaces
+    it. queued_at is set to now, so the sweep's requeue (requeue_unsent) leaves the row to
+    this task for REMINDER_REQUEUE_AFTER_SECONDS instead of enqueueing it a second time.
 
     Rows that are not failed (sent, pending, skipped) are left alone, and two admins pressing
     the button at once resend a row once: the status change is one conditional UPDATE.
@@ -276,7 +301,7 @@ def resend_failed(actor=None, log_id=None, enqueue=None):
             raise NoSuchReminder(log_id)
         criteria.append(ReminderLog.id == log_id)
     rows = db.session.scalars(
-        update(ReminderLog).where(*criteria).values(status="pending", attempts=0)
+        update(ReminderLog).where(*criteria).values(status="pending", attempts=0, queued_at=utcnow())
         .returning(ReminderLog).execution_options(populate_existing=True)
     ).all()
     rows.sort(key=lambda row: row.id)
