@@ -17,6 +17,8 @@ import time
 from flask.sessions import SecureCookieSessionInterface
 from itsdangerous import BadSignature
 
+from lms.memo import Memo
+
 REMEMBERED_COOKIES = 4096
 
 
@@ -24,14 +26,14 @@ class SessionInterface(SecureCookieSessionInterface):
     def __init__(self):
         self._serializer_key = None
         self._serializer = None
-        self._verified = {}  # cookie value -> (contents, signed at, unix seconds)
+        self._verified = Memo(REMEMBERED_COOKIES)  # cookie value -> (contents, signed at, unix seconds)
 
     def get_signing_serializer(self, app):
         key = (app.secret_key, tuple(app.config.get("SECRET_KEY_FALLBACKS") or ()))
         if key != self._serializer_key:
             self._serializer = super().get_signing_serializer(app)
             self._serializer_key = key
-            self._verified = {}  # checked with another key
+            self._verified = Memo(REMEMBERED_COOKIES)  # checked with another key
         return self._serializer
 
     def open_session(self, app, request):
@@ -47,10 +49,7 @@ class SessionInterface(SecureCookieSessionInterface):
                 contents, signed_at = serializer.loads(value, return_timestamp=True)
             except BadSignature:
                 return self.session_class()
-            verified = contents, int(signed_at.timestamp())
-            if len(self._verified) >= REMEMBERED_COOKIES:
-                self._verified.pop(next(iter(self._verified)), None)  # the oldest
-            self._verified[value] = verified
+            verified = self._verified.put(value, (contents, int(signed_at.timestamp())))
         contents, signed_at = verified
         # As itsdangerous checks it: whole seconds, never in the future.
         age = int(time.time()) - signed_at

@@ -18,6 +18,7 @@ from jinja2 import pass_context
 from markupsafe import Markup, escape
 
 from lms.markdown_render import render_markdown
+from lms.memo import Memo
 
 _TRANSLATIONS = "_lms_translations"
 
@@ -68,7 +69,7 @@ HEADER_ENDPOINTS = frozenset({
     "accounts.settings", "accounts.login",
 })
 _CSRF_SLOT = "\x00csrf\x00"
-_headers = {}
+_headers = Memo(1024)
 
 
 @pass_context
@@ -89,7 +90,7 @@ def site_header(context):
         )
         parts = tuple(html.split(_CSRF_SLOT))
         if not current_app.jinja_env.auto_reload:  # templates may change in development
-            _headers[key] = parts
+            _headers.put(key, parts)
     if len(parts) == 1:
         return Markup(parts[0])
     return Markup(str(escape(csrf_token())).join(parts))
@@ -98,7 +99,7 @@ def site_header(context):
 # A signed CSRF token is reused for up to this many seconds by the same session's pages
 # (tokens are valid for WTF_CSRF_TIME_LIMIT, an hour by default, from when they were signed).
 CSRF_TOKEN_REUSE_SECONDS = 60
-_signed_tokens = {}
+_signed_tokens = Memo(4096)
 
 
 def csrf_token():
@@ -112,9 +113,7 @@ def csrf_token():
     signed = _signed_tokens.get((secret, session.get(field)))
     if signed is None or now - signed[1] > CSRF_TOKEN_REUSE_SECONDS:
         signed = generate_csrf(), now  # creates the session's raw token if it has none
-        if len(_signed_tokens) >= 4096:
-            _signed_tokens.pop(next(iter(_signed_tokens)), None)
-        _signed_tokens[(secret, session[field])] = signed
+        _signed_tokens.put((secret, session[field]), signed)
     setattr(g, field, signed[0])  # forms of this request sign nothing more
     return signed[0]
 

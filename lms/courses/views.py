@@ -9,6 +9,7 @@ from lms.courses import services
 from lms.enrolments import services as enrolments
 from lms.errors import abort_with
 from lms.extensions import db
+from lms.memo import Memo
 from lms.progress import services as progress
 
 bp = Blueprint("courses", __name__)
@@ -42,14 +43,11 @@ def catalogue_content(rows, **view):
     key = (str(get_locale()), request.script_root, tuple(map(tuple, rows)), *view.items())
     html = _catalogue_contents.get(key)
     if html is None:
-        html = _render_catalogue_content(rows, view)
-        if len(_catalogue_contents) >= 256:  # start afresh (simple, and safe across threads)
-            _catalogue_contents.clear()
-        _catalogue_contents[key] = html
+        html = _catalogue_contents.put(key, _render_catalogue_content(rows, view))
     return html
 
 
-_catalogue_contents = {}
+_catalogue_contents = Memo(256)
 
 
 def _render_catalogue_content(rows, view):
