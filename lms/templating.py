@@ -13,6 +13,7 @@ from functools import lru_cache
 from babel.numbers import format_decimal as _babel_format_decimal
 from flask import current_app, g, render_template, request, session
 from flask_babel import format_date, format_datetime, get_locale, get_translations
+from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from jinja2 import pass_context
 from markupsafe import Markup, escape
@@ -72,28 +73,67 @@ _CSRF_SLOT = "\x00csrf\x00"
 _headers = Memo(1024)
 
 
+def _header_key(user):
+    """What the site header follows from, besides the language."""
+    authenticated = bool(user.is_authenticated)
+    endpoint = request.endpoint if request.endpoint in HEADER_ENDPOINTS else None
+    return (request.script_root, endpoint, authenticated,
+            authenticated and bool(user.is_author), authenticated and bool(user.is_admin))
+
+
 @pass_context
 def site_header(context):
     """The site header, rendered once per process for each language, role and section and
     kept: it costs more than many a page's content, and every page shows it. The logout
-    form's CSRF token is the request's own, put in afterwards."""
-    user = context["current_user"]
-    authenticated = bool(user.is_authenticated)
-    endpoint = request.endpoint if request.endpoint in HEADER_ENDPOINTS else None
-    key = (context.get("current_locale"), request.script_root, endpoint, authenticated,
-           authenticated and bool(user.is_author), authenticated and bool(user.is_admin))
+    form's CSRF token is the request's own (the context's ``csrf_token``), put in afterwards."""
+    header = _header_key(context["current_user"])
+    key = (context.get("current_locale"), *header)
     parts = _headers.get(key)
     if parts is None:
         html = render_template(
-            "_site_header.html", endpoint=endpoint, authenticated=key[3], is_author=key[4],
-            is_admin=key[5], csrf_token=lambda: _CSRF_SLOT,
+            "_site_header.html", endpoint=header[1], authenticated=header[2], is_author=header[3],
+            is_admin=header[4], csrf_token=_csrf_slot,
         )
         parts = tuple(html.split(_CSRF_SLOT))
         if not current_app.jinja_env.auto_reload:  # templates may change in development
             _headers.put(key, parts)
+    slot = context.get("csrf_token") is _csrf_slot  # rendering for render_page
+    return _fill(parts, _csrf_slot if slot else csrf_token)
+
+
+def _csrf_slot():
+    return _CSRF_SLOT
+
+
+def _fill(parts, token):
+    """``parts`` joined by the CSRF token ``token()`` gives (called only when needed)."""
     if len(parts) == 1:
         return Markup(parts[0])
-    return Markup(str(escape(csrf_token())).join(parts))
+    return Markup(str(escape(token())).join(parts))
+
+
+_pages = Memo(2048)
+
+
+def render_page(key, template_name, **context):
+    """``render_template(template_name, **context)``, kept for ``key`` when it is not None.
+
+    For the busiest pages (a lesson, the catalogue): their whole HTML follows from a few
+    values the view reads anyway, so each process renders it once for each ``key`` (which
+    the caller makes of every value the page shows) and language, where the app is mounted
+    and the header's role and section; the CSRF tokens of its forms are the request's own,
+    put in on each request. A page with flashed messages is rendered afresh (they show once).
+    Templates rendered this way read nothing from the request or the user but through
+    ``context`` and the site header.
+    """
+    if key is None or current_app.jinja_env.auto_reload or session.get("_flashes"):
+        return render_template(template_name, **context)
+    full_key = (template_name, key, str(get_locale()), *_header_key(current_user))
+    parts = _pages.get(full_key)
+    if parts is None:
+        html = render_template(template_name, **context, csrf_token=_csrf_slot)
+        parts = _pages.put(full_key, tuple(html.split(_CSRF_SLOT)))
+    return str(_fill(parts, csrf_token))
 
 
 # A signed CSRF token is reused for up to this many seconds by the same session's pages
@@ -135,4 +175,6 @@ def init_app(app):
             "current_locale": str(get_locale() or "en"),
             "languages": app.config["LANGUAGES"],
             _TRANSLATIONS: get_translations(),
+            # Over Flask-WTF's context processor (registered before this one), which signs anew.
+            "csrf_token": csrf_token,
         }

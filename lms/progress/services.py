@@ -3,7 +3,7 @@ import logging
 from collections import namedtuple
 from functools import cache
 
-from sqlalchemy import and_, bindparam, select, update
+from sqlalchemy import String, and_, bindparam, cast, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm.attributes import set_committed_value
@@ -58,14 +58,20 @@ LessonModule = namedtuple("LessonModule", "id title")
 
 
 class LearnerEnrolment:
-    """The enrolment of a lesson page; _lock_enrolment refreshes its status and times."""
+    """The enrolment of a lesson page; _lock_enrolment refreshes its status and times.
 
-    __slots__ = ("id", "course_id", "version_id", "status", "completed_at", "last_activity_at", "version")
+    ``completed_ids``: the ids of the lessons it had completed when read (progress rows are
+    never removed, so each of them stays complete).
+    """
 
-    def __init__(self, id, course_id, version_id, status, completed_at, last_activity_at, version):
+    __slots__ = ("id", "course_id", "version_id", "status", "completed_at", "last_activity_at", "version",
+                 "completed_ids")
+
+    def __init__(self, id, course_id, version_id, status, completed_at, last_activity_at, version,
+                 completed_ids=frozenset()):
         self.id, self.course_id, self.version_id = id, course_id, version_id
         self.status, self.completed_at, self.last_activity_at = status, completed_at, last_activity_at
-        self.version = version
+        self.version, self.completed_ids = version, completed_ids
 
 
 class LearnerLesson:
@@ -95,7 +101,7 @@ class LearnerLesson:
 
 def learner_lesson(user_id, slug, lesson_id):
     """A learner's way into a lesson, in one statement: (course, enrolment, lesson), as
-    LessonCourse, LearnerEnrolment and LearnerLesson records.
+    LessonCourse, LearnerEnrolment (with the lessons it has completed) and LearnerLesson records.
 
     course is None for an unknown slug, enrolment None when the user is not enrolled, lesson
     None when it is not part of the enrolled version.
@@ -107,7 +113,8 @@ def learner_lesson(user_id, slug, lesson_id):
     course = LessonCourse(*row[0:4])
     if row[4] is None:
         return course, None, None
-    enrolment = LearnerEnrolment(*row[4:10], version=LessonVersion(*row[10:14]))
+    enrolment = LearnerEnrolment(*row[4:10], version=LessonVersion(*row[10:14]),
+                                 completed_ids=frozenset(map(int, row[22].split(","))) if row[22] else frozenset())
     if row[20] is None:  # no module of the enrolled version holds the lesson
         return course, enrolment, None
     return course, enrolment, LearnerLesson(*row[14:20], module=LessonModule(*row[20:22]))
@@ -117,7 +124,13 @@ def learner_lesson(user_id, slug, lesson_id):
 def _learner_lesson_statement():
     # Built once (every lesson view and completion runs it): see lms.accounts.auth.
     course, enrolment, version = Course.__table__.c, Enrolment.__table__.c, CourseVersion.__table__.c
-    lesson, module = Lesson.__table__.c, Module.__table__.c
+    lesson, module, progress = Lesson.__table__.c, Module.__table__.c, LessonProgress.__table__.c
+    # The enrolment's completed lessons come along as one string of ids ("3,5,8").
+    completed = (
+        select(func.aggregate_strings(cast(progress.lesson_id, String), ","))
+        .where(progress.enrolment_id == enrolment.id)
+        .scalar_subquery()
+    )
     return (
         select(  # in the order learner_lesson slices the row
             course.id, course.slug, course.title, course.language,
@@ -125,7 +138,7 @@ def _learner_lesson_statement():
             enrolment.completed_at, enrolment.last_activity_at,
             version.id, version.status, version.published_at, version.revision,
             lesson.id, lesson.kind, lesson.title, lesson.body_markdown, lesson.file_id, lesson.pass_mark,
-            module.id, module.title,
+            module.id, module.title, completed,
         )
         .select_from(Course.__table__)
         .outerjoin(Enrolment.__table__, and_(enrolment.course_id == course.id, enrolment.user_id == bindparam("user_id")))
@@ -223,6 +236,8 @@ def complete_lesson(enrolment, lesson, actor):
     if lesson.kind == "quiz":
         raise WrongLessonKind(lesson.id)
     _lock_enrolment(enrolment)
+    if lesson.id in getattr(enrolment, "completed_ids", ()):
+        return False  # complete already when the lesson was read (the common repeated click)
     return _record_lesson_done(enrolment, lesson, actor)
 
 
@@ -254,10 +269,14 @@ def submit_quiz(enrolment, lesson, answers, actor):
     return attempt, result
 
 
-def summary(enrolment):
-    """What a page needs to show progress: the lessons in order, which are done, the percent."""
+def summary(enrolment, done=None):
+    """What a page needs to show progress: the lessons in order, which are done, the percent.
+
+    ``done``: the completed lesson ids when the caller has just read them, else read here.
+    """
     lessons = lessons_in_order(enrolment.version)
-    done = completed_lesson_ids(enrolment.id)
+    if done is None:
+        done = completed_lesson_ids(enrolment.id)
     ids = [lesson.id for lesson in lessons]
     return {
         "lessons": lessons,

@@ -9,6 +9,7 @@ from lms.enrolments.models import Enrolment
 from lms.errors import abort_with
 from lms.extensions import db
 from lms.progress import services
+from lms.templating import render_page
 from lms.storage import send_stored
 
 bp = Blueprint("progress", __name__)
@@ -32,11 +33,18 @@ def _neighbours(state, lesson):
     return (lessons[i - 1] if i > 0 else None), (lessons[i + 1] if i + 1 < len(lessons) else None)
 
 
-def render_lesson(course, enrolment, lesson, result=None, chosen=None, status=200):
-    state = services.summary(enrolment)
+def render_lesson(course, enrolment, lesson, result=None, chosen=None, status=200, done=None):
+    """The lesson page; ``done``: the completed lesson ids when just read with the lesson."""
+    state = services.summary(enrolment, done)
     previous, following = _neighbours(state, lesson)
-    return render_template(
-        "progress/lesson.html", course=course, enrolment=enrolment, lesson=lesson, state=state,
+    key = None
+    version = enrolment.version
+    if result is None and not chosen and version.status != "draft" and version.published_at is not None:
+        # A lesson of a published version is frozen (authors edit a new draft), and so is its
+        # outline: what else the page shows is in the key (lms.templating.render_page).
+        key = (course, tuple(version), lesson.id, lesson.id in state["done"], state["percent"])
+    return render_page(
+        key, "progress/lesson.html", course=course, enrolment=enrolment, lesson=lesson, state=state,
         previous=previous, following=following, result=result,
         chosen=chosen or {},
     ), status
@@ -45,7 +53,8 @@ def render_lesson(course, enrolment, lesson, result=None, chosen=None, status=20
 @bp.route("/courses/<slug>/lessons/<int:lesson_id>")
 @login_required
 def lesson(slug, lesson_id):
-    return render_lesson(*enrolled_lesson(slug, lesson_id))
+    course, enrolment, lesson = enrolled_lesson(slug, lesson_id)
+    return render_lesson(course, enrolment, lesson, done=enrolment.completed_ids)
 
 
 @bp.route("/courses/<slug>/lessons/<int:lesson_id>/file")
