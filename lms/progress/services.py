@@ -3,7 +3,7 @@ import logging
 from collections import namedtuple
 from functools import cache
 
-from sqlalchemy import String, and_, bindparam, cast, func, select, update
+from sqlalchemy import String, and_, bindparam, cast, func, literal_column, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm.attributes import set_committed_value
@@ -107,7 +107,8 @@ def learner_lesson(user_id, slug, lesson_id):
     None when it is not part of the enrolled version.
     """
     params = {"user_id": user_id, "slug": slug, "lesson_id": lesson_id}
-    row = _execute(_learner_lesson_statement(), params).first()
+    connection = _connection()
+    row = connection.execute(_learner_lesson_statement(connection.dialect.name), params).first()
     if row is None:
         return None, None, None
     course = LessonCourse(*row[0:4])
@@ -121,13 +122,16 @@ def learner_lesson(user_id, slug, lesson_id):
 
 
 @cache
-def _learner_lesson_statement():
+def _learner_lesson_statement(dialect):
     # Built once (every lesson view and completion runs it): see lms.accounts.auth.
     course, enrolment, version = Course.__table__.c, Enrolment.__table__.c, CourseVersion.__table__.c
     lesson, module, progress = Lesson.__table__.c, Module.__table__.c, LessonProgress.__table__.c
-    # The enrolment's completed lessons come along as one string of ids ("3,5,8").
+    # The enrolment's completed lessons come along as one string of ids ("3,5,8"); the
+    # separator written into the SQL (aggregate_strings would render it anew per execution).
+    ids, comma = cast(progress.lesson_id, String), literal_column("','")
+    aggregate = func.string_agg(ids, comma) if dialect == "postgresql" else func.group_concat(ids, comma)
     completed = (
-        select(func.aggregate_strings(cast(progress.lesson_id, String), ","))
+        select(aggregate)
         .where(progress.enrolment_id == enrolment.id)
         .scalar_subquery()
     )
