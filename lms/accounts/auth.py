@@ -1,13 +1,15 @@
 """Login wiring, password hashing and the role policy: the one place authorization lives."""
-from functools import cache
+from functools import cache, lru_cache
+from hashlib import sha512
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import abort, current_app
+from flask import abort, current_app, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import bindparam, select
 
+from lms.accounts.session_user import FIELDS, SessionUser
 from lms.extensions import db, login_manager
 
 
@@ -16,17 +18,50 @@ def init_login(app):
     login_manager.login_view = "accounts.login"
     login_manager.login_message = _l("Please log in to see this page.")
     login_manager.session_protection = "strong"
+    login_manager._session_identifier_generator = session_identifier
+
+
+def session_identifier():
+    """Flask-Login's "strong" session protection identifier (``flask_login.utils.
+    _create_identifier``: a sha512 of the remote address and the user agent), which it computes
+    on every request; memoised over the two header values, the same result for the same input.
+    Both are the client's own strings, so only short pairs are kept (at most 4096 of them)."""
+    headers = request.headers
+    address, user_agent = headers.get("X-Forwarded-For", request.remote_addr), headers.get("User-Agent")
+    if len(address or "") + len(user_agent or "") > _MEMO_MAX_CHARS:
+        return _compute_identifier(address, user_agent)
+    return _identifier(address, user_agent)
+
+
+_MEMO_MAX_CHARS = 1024
+
+
+def _compute_identifier(address, user_agent):
+    # Byte for byte flask_login.utils._get_remote_addr and _create_identifier.
+    if address is not None:
+        address = address.encode("utf-8").split(b",")[0].strip()
+    if user_agent is not None:
+        user_agent = user_agent.encode("utf-8")
+    return sha512(f"{address}|{user_agent}".encode("utf8")).hexdigest()
+
+
+_identifier = lru_cache(maxsize=4096)(_compute_identifier)
 
 
 @login_manager.user_loader
 def load_user(user_id):
+    """``current_user``: a read-only :class:`SessionUser` record of the account row, read with
+    one Core statement on the session's connection (so later statements of the request share
+    its checkout). ``current_user_model()`` gives the ORM User where one is needed."""
     try:
         user_id = int(user_id)
     except (TypeError, ValueError):
         return None
-    user = db.session.execute(_user_by_id(), {"user_id": user_id}).scalar_one_or_none()
+    row = db.session.connection().execute(_user_by_id(), {"user_id": user_id}).first()
     # A deactivated account is logged out at its next request.
-    return user if user is not None and user.is_active else None
+    if row is None or not row.is_active_account:
+        return None
+    return SessionUser(*row)
 
 
 @cache
@@ -35,7 +70,19 @@ def _user_by_id():
     building it and computing its cache key again."""
     from lms.accounts.models import User
 
-    return select(User).where(User.id == bindparam("user_id"))
+    columns = User.__table__.c
+    return select(*(columns[name] for name in FIELDS)).where(columns.id == bindparam("user_id"))
+
+
+def current_user_model():
+    """The logged-in user's ORM ``User`` (None when anonymous), for code that changes the
+    account, attaches it to ORM objects or reads its relationships. The session's identity map
+    keeps it for the rest of the request, so asking again costs no statement."""
+    if not current_user.is_authenticated:
+        return None
+    from lms.accounts.models import User
+
+    return db.session.get(User, current_user.id)
 
 
 def _hasher():

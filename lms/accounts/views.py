@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 from lms.accounts import services
 from lms.accounts import invitations
+from lms.accounts.auth import current_user_model
 from lms.accounts.forms import LoginForm, SetPasswordForm, SettingsForm, SignupForm
 from lms.errors import abort_with
 from lms.extensions import db, limiter
@@ -91,9 +92,10 @@ def logout():
 def settings():
     form = SettingsForm(obj=current_user, reminders=not current_user.reminders_opt_out)
     if form.validate_on_submit():
-        current_user.name = " ".join(form.name.data.split())
-        current_user.locale = form.locale.data
-        set_reminders_opt_out(current_user, not form.reminders.data)
+        user = current_user_model()  # current_user is a read-only record
+        user.name = " ".join(form.name.data.split())
+        user.locale = form.locale.data
+        set_reminders_opt_out(user, not form.reminders.data)
         db.session.commit()
         flash(_("Your settings are saved."), "success")
         return redirect(url_for("accounts.settings"))

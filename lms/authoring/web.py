@@ -3,10 +3,9 @@
 preview_views.py."""
 from flask import Blueprint, jsonify, redirect, render_template
 from flask_babel import gettext as _
-from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from lms.accounts.auth import require
+from lms.accounts.auth import current_user_model, require
 from lms.authoring import courses as course_services
 from lms.authoring import versions
 from lms.authoring.forms import ModuleForm, NewLessonForm
@@ -68,8 +67,9 @@ def done(url):
 
 
 def current_user_obj():
-    """The real User behind the proxy, for services and audit events."""
-    return current_user._get_current_object()
+    """The logged-in user's ORM User, for services that attach it to what they write (course
+    owner, audit events) or read its relationships (``current_user`` is a read-only record)."""
+    return current_user_model()
 
 
 def render_editor(course, problems=None, status=200, error=None, module_form=None, lesson_forms=None):
