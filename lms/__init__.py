@@ -32,6 +32,7 @@ def create_app(config_class=Config, **overrides):
     extensions.db.init_app(app)
     extensions.migrate.init_app(app, extensions.db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
     extensions.csrf.init_app(app)
+    extensions.csrf_checks_unsafe_methods_only(app)
     extensions.babel.init_app(app, locale_selector=extensions.select_locale)
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"])
     extensions.limiter.init_app(app)
@@ -41,6 +42,7 @@ def create_app(config_class=Config, **overrides):
     from lms.accounts.auth import init_login
 
     init_login(app)
+    extensions.remember_cookie_only_when_pending(app)
 
     from lms import errors, templating
     from lms.accounts.admin_views import bp as user_admin_bp
