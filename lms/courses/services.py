@@ -1,15 +1,50 @@
 """Courses: the catalogue and what a given user may see."""
+from contextlib import closing
 from functools import cache
 
 from sqlalchemy import bindparam, func, literal_column, or_, select
 
 from lms.accounts.auth import can
 from lms.accounts.models import Organisation
-from lms.courses.models import Course, CourseVersion, Lesson, Module
+from lms.courses.models import CatalogueStamp, Course, CourseVersion, Lesson, Module
 from lms.extensions import db
 
 # The catalogue's statements are Core, over these table columns.
 _course, _version = Course.__table__.c, CourseVersion.__table__.c
+
+
+# Plain SQL, the same on every backend.
+_STAMP_SQL = f"SELECT stamp FROM {CatalogueStamp.__tablename__} WHERE id = 1"
+
+
+def catalogue_stamp():
+    """What the catalogue shows, in one number: the database draws a new one whenever a change
+    commits that can alter it (lms.courses.models.CatalogueStamp), so pages kept by stamp are
+    never stale as long as the rows that go with a stamp are read no earlier than it.
+
+    Read through the driver: a kept catalogue page costs the database this alone. In the
+    session's transaction when the request has begun one, so that the rows, read in it too,
+    agree with it under any isolation level; else on a pooled connection of its own (a
+    quarter of the session's begin, execute and close), and the session's transaction, should
+    the rows be read, begins after it.
+
+    :return: the stamp, or None when there is none (nothing may be kept)
+    """
+    # registry.has(): no session is made just to ask (an anonymous visitor's request has none).
+    if db.session.registry.has() and db.session().in_transaction():
+        return _read_stamp(db.session.connection().connection)
+    connection = db.engine.raw_connection()  # returned with a rollback, as the session's are
+    try:
+        return _read_stamp(connection)
+    finally:
+        connection.close()
+
+
+def _read_stamp(dbapi_connection):
+    with closing(dbapi_connection.cursor()) as cursor:
+        cursor.execute(_STAMP_SQL)
+        row = cursor.fetchone()
+    return row[0] if row else None
 
 
 def catalogue(language=None, search=None, page=1, per_page=20):
@@ -20,6 +55,9 @@ def catalogue(language=None, search=None, page=1, per_page=20):
     One Core statement of plain columns (the catalogue is the busiest page; Core skips the
     ORM's compile and row machinery): the total and the languages come with each row as
     one-off scalar subqueries, so only a page past the end costs a second statement.
+
+    What it reads (tables, and their columns) is what the triggers behind catalogue_stamp
+    watch: read anything more, and a migration must make them watch it too.
 
     :return: (rows, total)
     """

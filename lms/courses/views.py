@@ -1,7 +1,7 @@
+from functools import cached_property
+
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
-from markupsafe import Markup
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
@@ -9,8 +9,8 @@ from lms.courses import services
 from lms.enrolments import services as enrolments
 from lms.errors import abort_with
 from lms.extensions import db
-from lms.memo import Memo
 from lms.progress import services as progress
+from lms.templating import render_page
 
 bp = Blueprint("courses", __name__)
 
@@ -23,35 +23,44 @@ def catalogue():
     page = request.args.get("page", 1, type=int)
     if page < 1:
         page = 1
-    per_page = current_app.config["COURSES_PER_PAGE"]
-    rows, total = services.catalogue(language=language, search=search, page=page, per_page=per_page)
-    content = catalogue_content(
-        rows, total=total, page=page, pages=max(1, -(-total // per_page)), language=language,
-        search=search or "", course_languages=tuple(services.catalogue_languages(rows)),
-    )
-    return render_template("courses/catalogue.html", content=content)
+    listing = CatalogueListing(language, search, page, current_app.config["COURSES_PER_PAGE"])
+    # The busiest page of the site is kept whole (lms.templating.render_page) for the
+    # catalogue's stamp and the listing's parameters, everything it shows besides the language
+    # and the header: the database draws a new stamp with every change to what it shows, so a
+    # kept page is never stale, and one is read and rendered only when there is none.
+    stamp = services.catalogue_stamp()
+    key = None if stamp is None else (stamp, language, search, page, listing.per_page)
+    return render_page(key, "courses/catalogue.html", listing=listing)
 
 
-def catalogue_content(rows, **view):
-    """The HTML of the catalogue's content (filters, count, cards, pager). It follows from the
-    rows, the view's other values, the language and where the app is mounted alone, so the
-    last couple of hundred are kept: the busiest page of the site renders it once, not on every
-    view (not while templates reload, in development). Keyed by the data, it cannot go stale."""
-    if current_app.jinja_env.auto_reload:
-        return _render_catalogue_content(rows, view)
-    # Rows as plain tuples: they hash and compare in C.
-    key = (str(get_locale()), request.script_root, tuple(map(tuple, rows)), *view.items())
-    html = _catalogue_contents.get(key)
-    if html is None:
-        html = _catalogue_contents.put(key, _render_catalogue_content(rows, view))
-    return html
+class CatalogueListing:
+    """A page of the catalogue, read from the database only when the page is rendered (its
+    stamp was read first: the rows are at least as new)."""
 
+    def __init__(self, language, search, page, per_page):
+        self.language, self.search, self.page, self.per_page = language, search, page, per_page
 
-_catalogue_contents = Memo(256)
+    @cached_property
+    def _read(self):
+        return services.catalogue(
+            language=self.language, search=self.search, page=self.page, per_page=self.per_page
+        )
 
+    @property
+    def rows(self):
+        return self._read[0]
 
-def _render_catalogue_content(rows, view):
-    return Markup(render_template("courses/_catalogue_content.html", rows=rows, **view))
+    @property
+    def total(self):
+        return self._read[1]
+
+    @property
+    def pages(self):
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def course_languages(self):
+        return services.catalogue_languages(self.rows)
 
 
 def course_or_404(slug):

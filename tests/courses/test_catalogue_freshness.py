@@ -1,6 +1,6 @@
-"""The catalogue keeps its content's HTML (lms.courses.views.catalogue_content) and reads its
-total and languages in the same statement as its rows: what it shows is still, at once, what
-the database says."""
+"""The catalogue keeps its pages whole (lms.courses.views.catalogue, by the catalogue stamp)
+and reads its total and languages in the same statement as its rows: what it shows is still,
+at once, what the database says."""
 import re
 
 from lms.courses import services
