@@ -11,9 +11,10 @@ from flask_limiter.util import get_remote_address
 from flask_login import LoginManager, current_user
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
-from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
+
+from lms.csrf import CSRFProtect
 
 # Stable constraint names, so Alembic migrations can name and drop them on every backend.
 NAMING_CONVENTION = {

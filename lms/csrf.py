@@ -1,0 +1,53 @@
+"""CSRF protection: Flask-WTF's, with a token checked once per process until it expires.
+
+Checking a signed token (Flask-WTF's ``validate_csrf``: build a serializer, verify the HMAC,
+decode the timestamp and the payload, compare with the session's raw token) is a good part of
+a small form post's cost, and a learner's pages post the same token again and again (it is
+reused for a minute, lms.templating.csrf_token). Once a token has checked out for a session's
+raw token under the app's secret, that outcome holds until the token's time limit from its
+signing runs out: it is remembered, keyed by all three, with that expiry, and anything else
+(an unknown, forged or expired token, another session, another secret) takes Flask-WTF's own
+check, whose refusals are unchanged.
+"""
+import time
+
+from flask import current_app, g, request, session
+from flask_wtf import csrf as wtf_csrf
+from itsdangerous.encoding import base64_decode, bytes_to_int
+
+from lms.memo import Memo
+
+_checked = Memo(8192)
+
+
+class CSRFProtect(wtf_csrf.CSRFProtect):
+    def protect(self, apply_exemptions=False):
+        config = current_app.config
+        strict = request.is_secure and config["WTF_CSRF_SSL_STRICT"]  # referrer checks: always
+        if request.method in config["WTF_CSRF_METHODS"] and not strict:
+            key = self._key()
+            expires = _checked.get(key) if key else None
+            if expires is not None and time.time() < expires:
+                g.csrf_valid = True
+                return
+        super().protect(apply_exemptions)  # aborts the request unless the token checks out
+        if getattr(g, "csrf_valid", False) and not strict:
+            key = self._key()
+            if key:
+                _checked.put(key, _expiry(key[1], config["WTF_CSRF_TIME_LIMIT"]))
+
+    def _key(self):
+        field = current_app.config["WTF_CSRF_FIELD_NAME"]
+        token, raw = self._get_csrf_token(), session.get(field)
+        if not token or not raw:
+            return None
+        secret = current_app.config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key
+        return secret, token, raw
+
+
+def _expiry(token, time_limit):
+    """When ``token``, whose signature has just been verified, stops being valid."""
+    if time_limit is None:
+        return float("inf")
+    signed_at = bytes_to_int(base64_decode(token.rsplit(".", 2)[1]))
+    return signed_at + time_limit
