@@ -64,7 +64,7 @@ class SessionInterface(SecureCookieSessionInterface):
         age = int(time.time()) - signed_at
         if age < 0 or age > int(app.permanent_session_lifetime.total_seconds()):
             return self.session_class()
-        return self.session_class(copy.deepcopy(contents))
+        return self.session_class(own_copy(contents))
 
     def save_session(self, app, session, response):
         if session.accessed:
@@ -73,6 +73,16 @@ class SessionInterface(SecureCookieSessionInterface):
         # session, or setting a changed or refreshed one); otherwise it adds only the Vary.
         if session.modified if not session else self.should_set_cookie(app, session):
             super().save_session(app, session, response)
+
+
+_IMMUTABLE = frozenset({str, int, float, bool, bytes, type(None)})
+
+
+def own_copy(contents):
+    """A deep copy of the session's contents for one request: values of immutable types (the
+    user id, the tokens, the language) are shared, anything else (flashed messages) copied."""
+    return {key: value if type(value) in _IMMUTABLE else copy.deepcopy(value)
+            for key, value in contents.items()}
 
 
 def vary_cookie(response):

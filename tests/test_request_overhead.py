@@ -135,3 +135,15 @@ def test_a_session_from_another_browser_is_dropped_and_its_remember_cookie_clear
     stolen = client.get("/account", headers={"User-Agent": "another browser"})
     assert stolen.status_code == 302 and stolen.location.startswith("/login")
     assert removes_remember_cookie(stolen)
+
+
+def test_each_request_gets_its_own_copy_of_the_sessions_mutable_values():
+    from lms.sessions import own_copy
+
+    remembered = {"_user_id": "7", "_fresh": True, "_flashes": [("success", "Saved")], "nested": {"a": [1]}}
+    mine = own_copy(remembered)
+    assert mine == remembered
+    mine["_flashes"].append(("error", "more"))
+    mine["nested"]["a"].append(2)
+    mine["_user_id"] = "8"
+    assert remembered == {"_user_id": "7", "_fresh": True, "_flashes": [("success", "Saved")], "nested": {"a": [1]}}
