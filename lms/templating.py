@@ -112,7 +112,10 @@ def _fill(parts, token):
     return Markup(str(escape(token())).join(parts))
 
 
-_pages = Memo(2048)
+# Kept pages, a bounded memo per template: catalogue searches, as many as visitors type,
+# never push out lesson pages.
+PAGES_PER_TEMPLATE = 2048
+_pages = {}
 
 
 def render_page(key, template_name, **context):
@@ -128,11 +131,14 @@ def render_page(key, template_name, **context):
     """
     if key is None or current_app.jinja_env.auto_reload or session.get("_flashes"):
         return render_template(template_name, **context)
-    full_key = (template_name, key, str(get_locale()), *_header_key(current_user))
-    parts = _pages.get(full_key)
+    full_key = (key, str(get_locale()), *_header_key(current_user))
+    pages = _pages.get(template_name)
+    if pages is None:
+        pages = _pages.setdefault(template_name, Memo(PAGES_PER_TEMPLATE))
+    parts = pages.get(full_key)
     if parts is None:
         html = render_template(template_name, **context, csrf_token=_csrf_slot)
-        parts = _pages.put(full_key, tuple(html.split(_CSRF_SLOT)))
+        parts = pages.put(full_key, tuple(html.split(_CSRF_SLOT)))
     return str(_fill(parts, csrf_token))
 
 

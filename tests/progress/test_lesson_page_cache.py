@@ -110,3 +110,17 @@ def test_a_page_with_flashed_messages_is_rendered_afresh(app):
         assert "Shown once, here" in page()
     with app.test_request_context("/"):
         assert page() == plain
+
+
+def test_each_template_keeps_its_pages_apart(app, monkeypatch):
+    from lms import templating
+
+    monkeypatch.setattr(templating, "_pages", {})
+    monkeypatch.setattr(templating, "PAGES_PER_TEMPLATE", 2)
+    with app.test_request_context("/"):
+        render_page(("kept",), "error.html", code=400, title="t", message="kept")
+        for n in range(5):  # many pages of another template (catalogue searches, say)
+            render_page((n,), "_site_header.html", endpoint=None, authenticated=False,
+                        is_author=False, is_admin=False)
+    assert len(templating._pages["_site_header.html"]) == 2  # bounded
+    assert [key[0] for key in templating._pages["error.html"]] == [("kept",)]  # not pushed out
