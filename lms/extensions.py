@@ -51,6 +51,8 @@ def limit_decorated_views_only(app):
     wide = ("RATELIMIT_DEFAULT", "RATELIMIT_APPLICATION", "RATELIMIT_META")
     if any(app.config.get(name) for name in wide):
         return
+    if limiter._check_request_limit not in app.before_request_funcs.get(None, ()):
+        return  # RATELIMIT_ENABLED is off: Flask-Limiter registered no hooks at all
     app.before_request_funcs[None].remove(limiter._check_request_limit)
 
     def limiter_used():

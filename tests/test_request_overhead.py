@@ -147,3 +147,22 @@ def test_each_request_gets_its_own_copy_of_the_sessions_mutable_values():
     mine["nested"]["a"].append(2)
     mine["_user_id"] = "8"
     assert remembered == {"_user_id": "7", "_fresh": True, "_flashes": [("success", "Saved")], "nested": {"a": [1]}}
+
+
+def test_an_app_with_rate_limits_switched_off_starts_and_serves(app):
+    """bench/reports.py runs with RATELIMIT_ENABLED=False: Flask-Limiter then registers no
+    hooks, and create_app must not look for them (it raised ValueError)."""
+    from config import TestConfig
+    from lms import create_app
+
+    same = {name: app.config[name] for name in (
+        "SQLALCHEMY_DATABASE_URI", "REDIS_URL", "RATELIMIT_STORAGE_URI", "UPLOAD_DIR", "CERTIFICATE_DIR",
+        "SMTP_HOST", "SMTP_PORT", "CELERY")}
+    unlimited = create_app(TestConfig, RATELIMIT_ENABLED=False, **same)
+    try:
+        client = unlimited.test_client()
+        assert client.get("/").status_code == 200
+        response = client.get("/login")
+        assert response.status_code == 200 and "X-RateLimit-Limit" not in response.headers
+    finally:
+        create_app(TestConfig, **same)  # the shared limiter is enabled again, as for every app
