@@ -18,7 +18,26 @@ class Organisation(db.Model):
         return f"<Organisation {self.id} {self.name}>"
 
 
-class User(UserMixin, db.Model):
+class AccountRoles:
+    """What an account's columns say about it, for the User model and the request's read-only
+    record of it (lms.accounts.session_user.SessionUser) alike."""
+
+    __slots__ = ()
+
+    @property
+    def is_active(self):
+        return self.is_active_account
+
+    @property
+    def is_admin(self):
+        return self.role == "admin"
+
+    @property
+    def is_author(self):
+        return self.role in ("author", "admin")
+
+
+class User(AccountRoles, UserMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     # Stored lower-cased, so the unique constraint is case-insensitive on every backend.
     email: Mapped[str] = mapped_column(String(254), unique=True)
@@ -33,18 +52,6 @@ class User(UserMixin, db.Model):
     created_at: Mapped[object] = mapped_column(UTCDateTime(), default=utcnow)
 
     organisation: Mapped[Organisation | None] = relationship()
-
-    @property
-    def is_active(self):
-        return self.is_active_account
-
-    @property
-    def is_admin(self):
-        return self.role == "admin"
-
-    @property
-    def is_author(self):
-        return self.role in ("author", "admin")
 
     def __repr__(self):
         return f"<User {self.id} {self.role}>"

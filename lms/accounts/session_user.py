@@ -13,6 +13,7 @@ does not have is an AttributeError naming that helper, and assigning any attribu
 so a write never silently goes to a copy. The one relationship it offers is
 :attr:`SessionUser.organisation`, a read through the session (see there).
 """
+from lms.accounts.models import AccountRoles, Organisation
 from lms.extensions import db
 
 # The account columns the record holds, in the order of the statement that reads them.
@@ -25,7 +26,7 @@ FIELDS = (
 _set = object.__setattr__
 
 
-class SessionUser:
+class SessionUser(AccountRoles):
     """The account row of the logged-in user, read once at the start of the request.
 
     Attributes: the columns in :data:`FIELDS`; what Flask-Login expects (``is_authenticated``,
@@ -52,18 +53,6 @@ class SessionUser:
         _set(self, "is_active_account", is_active_account)
         _set(self, "created_at", created_at)
 
-    @property
-    def is_active(self):
-        return self.is_active_account
-
-    @property
-    def is_admin(self):
-        return self.role == "admin"
-
-    @property
-    def is_author(self):
-        return self.role in ("author", "admin")
-
     def get_id(self):
         return str(self.id)
 
@@ -74,8 +63,6 @@ class SessionUser:
         after that); it is the session's own object, not a copy."""
         if self.organisation_id is None:
             return None
-        from lms.accounts.models import Organisation
-
         return db.session.get(Organisation, self.organisation_id)
 
     def __getattr__(self, name):
