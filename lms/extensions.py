@@ -3,7 +3,7 @@ from functools import lru_cache, partial, wraps
 
 from babel import Locale
 from celery import Celery, Task
-from flask import Flask, has_request_context, request, session
+from flask import Flask, after_this_request, has_request_context, request, session
 from flask.globals import request_ctx
 from flask_babel import Babel
 from flask_limiter import Limiter
@@ -120,7 +120,14 @@ def select_locale():
         return _locale(current_user.locale)
     if session.get("locale") in languages:
         return _locale(session["locale"])
+    # Chosen from the request's Accept-Language: a cache must keep one copy per value.
+    after_this_request(_vary_accept_language)
     return _locale(request.accept_languages.best_match(list(languages)) or "en")
+
+
+def _vary_accept_language(response):
+    response.vary.add("Accept-Language")
+    return response
 
 
 @lru_cache(maxsize=64)

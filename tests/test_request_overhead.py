@@ -166,3 +166,18 @@ def test_an_app_with_rate_limits_switched_off_starts_and_serves(app):
         assert response.status_code == 200 and "X-RateLimit-Limit" not in response.headers
     finally:
         create_app(TestConfig, **same)  # the shared limiter is enabled again, as for every app
+
+
+def test_a_page_in_the_browsers_language_varies_by_accept_language(client):
+    swedish = client.get("/", headers={"Accept-Language": "sv-SE,sv;q=0.9"})
+    assert '<html lang="sv">' in text_of(swedish)
+    assert "Accept-Language" in swedish.headers.get("Vary", "")
+    missing = client.get("/no-such-page", headers={"Accept-Language": "nb"})
+    assert missing.status_code == 404 and "Accept-Language" in missing.headers.get("Vary", "")
+
+
+def test_a_page_in_the_accounts_language_does_not_vary_by_accept_language(client):
+    login(client, create_user(locale="nb"))
+    page = client.get("/my-learning", headers={"Accept-Language": "sv"})
+    assert '<html lang="nb">' in text_of(page)
+    assert "Cookie" in page.headers["Vary"] and "Accept-Language" not in page.headers["Vary"]
