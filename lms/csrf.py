@@ -24,17 +24,13 @@ class CSRFProtect(wtf_csrf.CSRFProtect):
     def protect(self, apply_exemptions=False):
         config = current_app.config
         strict = request.is_secure and config["WTF_CSRF_SSL_STRICT"]  # referrer checks: always
-        if request.method in config["WTF_CSRF_METHODS"] and not strict:
-            key = self._key()
-            expires = _checked.get(key) if key else None
-            if expires is not None and time.time() < expires:
-                g.csrf_valid = True
-                return
+        key = None if strict or request.method not in config["WTF_CSRF_METHODS"] else self._key()
+        if key is not None and time.time() < _checked.get(key, 0):
+            g.csrf_valid = True
+            return
         super().protect(apply_exemptions)  # aborts the request unless the token checks out
-        if getattr(g, "csrf_valid", False) and not strict:
-            key = self._key()
-            if key:
-                _checked.put(key, _expiry(key[1], config["WTF_CSRF_TIME_LIMIT"]))
+        if key is not None and getattr(g, "csrf_valid", False):
+            _checked.put(key, _expiry(key[1], config["WTF_CSRF_TIME_LIMIT"]))
 
     def _key(self):
         field = current_app.config["WTF_CSRF_FIELD_NAME"]

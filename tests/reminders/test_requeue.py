@@ -110,13 +110,18 @@ def test_rows_recorded_before_queued_at_existed_count_from_created_at(app):
     assert reload(row).queued_at == later
 
 
+def swept_overdue_learners(at, count):
+    """``count`` learners overdue in one course, swept at ``at``: their reminders' ids, sorted."""
+    course = situation(at, due_in=-DAY).course
+    for _ in range(count - 1):
+        situation(at, course, due_in=-DAY)
+    return sorted(sweep(at)[1])
+
+
 def test_only_pending_rows_are_requeued_in_batches(app):
     app.config["REMINDER_BATCH_SIZE"] = 2
     at = now()
-    course = situation(at, due_in=-DAY).course
-    for _ in range(4):
-        situation(at, course, due_in=-DAY)
-    ids = sorted(sweep(at)[1])
+    ids = swept_overdue_learners(at, 5)
     assert len(ids) == 5
     for log_id, status in zip(ids[:2], ("sent", "failed")):
         db.session.get(ReminderLog, log_id).status = status
@@ -128,10 +133,7 @@ def test_only_pending_rows_are_requeued_in_batches(app):
 def test_two_sweeps_at_once_requeue_each_row_once(app):
     app.config["REMINDER_BATCH_SIZE"] = 3
     at = now()
-    course = situation(at, due_in=-DAY).course
-    for _ in range(11):
-        situation(at, course, due_in=-DAY)
-    ids = sorted(sweep(at)[1])
+    ids = swept_overdue_learners(at, 12)
     later = at + requeue_after(app) + timedelta(seconds=1)
     barrier = threading.Barrier(2)
     results, enqueued, errors = [], [], []
