@@ -15,8 +15,10 @@ page, the bare endpoint and right after it the page, over the same connections a
 - catalogue_vs_bare        GET /           (anonymous; 20 courses a page)
 - lesson_page_vs_bare      GET a text lesson of the learner's course (logged in)
 - progress_update_vs_bare  POST "mark complete" on that lesson (logged in, CSRF token; the
-                           lesson is already complete, so each POST takes the enrolment's
-                           lock, writes its last activity and redirects: 302)
+                           lesson is already complete, so a POST records only the learner's
+                           activity, which is kept to the minute: the first POST of a minute
+                           takes the enrolment's lock and writes it, the others write nothing;
+                           each redirects: 302)
 
 Each ratio is the best of --rounds rounds (the machine is shared); the requests per second
 behind them are printed too. Any response other than 200 (302 for the update) fails the run.

@@ -62,3 +62,29 @@ def test_the_expiry_is_the_signing_time_plus_the_limit(app):
     _raw, signed_at = serializer.loads(signed, return_timestamp=True)
     assert csrf_module._expiry(signed, 3600) == signed_at.timestamp() + 3600
     assert csrf_module._expiry(signed, None) == float("inf")
+
+
+def test_the_token_is_found_beside_other_fields_and_in_the_header(client, lesson_post):
+    page, action = lesson_post
+    token = CSRF_RE.search(text_of(client.get(page))).group(1)
+    # Read from a small urlencoded body among other fields, in any order.
+    body = f"note=S%C3%B8knad+%26+%C3%86rlighet&csrf_token={token}&x="
+    assert client.post(action, data=body, content_type="application/x-www-form-urlencoded").status_code == 302
+    # Not in the body: Flask-WTF's lookup finds it in the header.
+    assert client.post(action, data="x=1", content_type="application/x-www-form-urlencoded",
+                       headers={"X-CSRFToken": token}).status_code == 302
+    # A large body is parsed by werkzeug as before.
+    big = f"filler={'y' * 5000}&csrf_token={token}"
+    assert client.post(action, data=big, content_type="application/x-www-form-urlencoded").status_code == 302
+    assert client.post(action, data=f"csrf_token={token[:-2]}xx",
+                       content_type="application/x-www-form-urlencoded").status_code == 400
+
+
+def test_a_form_view_reads_every_field_after_the_token_check(app, client):
+    """The body read for the token stays readable: a login post reaches the view whole."""
+    from tests.factories import PASSWORD
+
+    user = create_user()
+    token = CSRF_RE.search(text_of(client.get("/login"))).group(1)
+    response = client.post("/login", data={"csrf_token": token, "email": user.email, "password": PASSWORD})
+    assert response.status_code == 302

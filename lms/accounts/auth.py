@@ -11,6 +11,7 @@ from sqlalchemy import bindparam, select
 
 from lms.accounts.session_user import FIELDS, SessionUser
 from lms.extensions import db, login_manager
+from lms.reads import read_one
 
 
 def init_login(app):
@@ -50,18 +51,22 @@ _identifier = lru_cache(maxsize=4096)(_compute_identifier)
 
 @login_manager.user_loader
 def load_user(user_id):
-    """``current_user``: a read-only :class:`SessionUser` record of the account row, read with
-    one Core statement on the session's connection (so later statements of the request share
-    its checkout). ``current_user_model()`` gives the ORM User where one is needed."""
+    """``current_user``: a read-only :class:`SessionUser` record of the account row as
+    committed, read with :func:`lms.reads.read_one` (no session checkout, so a request that
+    writes nothing never begins one). ``current_user_model()`` gives the ORM User where one is
+    needed."""
     try:
         user_id = int(user_id)
     except (TypeError, ValueError):
         return None
-    row = db.session.connection().execute(_user_by_id(), {"user_id": user_id}).first()
+    row = read_one(_user_by_id(), {"user_id": user_id})
     # A deactivated account is logged out at its next request.
-    if row is None or not row.is_active_account:
+    if row is None or not row[_ACTIVE]:
         return None
     return SessionUser(*row)
+
+
+_ACTIVE = FIELDS.index("is_active_account")
 
 
 @cache

@@ -1,6 +1,7 @@
 """Progress: lesson completion, quiz attempts and course completion."""
 import logging
 from collections import namedtuple
+from datetime import timedelta
 from functools import cache
 
 from sqlalchemy import String, and_, bindparam, cast, func, literal_column, select, update
@@ -17,6 +18,7 @@ from lms.enrolments.models import Enrolment
 from lms.extensions import db
 from lms.progress import rules
 from lms.progress.models import LessonProgress, QuizAttempt
+from lms.reads import read_one
 from lms.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -107,8 +109,8 @@ def learner_lesson(user_id, slug, lesson_id):
     None when it is not part of the enrolled version.
     """
     params = {"user_id": user_id, "slug": slug, "lesson_id": lesson_id}
-    connection = _connection()
-    row = connection.execute(_learner_lesson_statement(connection.dialect.name), params).first()
+    # What is committed (lms.reads): a learner's request reads this before it writes anything.
+    row = read_one(_learner_lesson_statement(db.engine.dialect.name), params)
     if row is None:
         return None, None, None
     course = LessonCourse(*row[0:4])
@@ -239,10 +241,26 @@ def complete_lesson(enrolment, lesson, actor):
     """
     if lesson.kind == "quiz":
         raise WrongLessonKind(lesson.id)
-    _lock_enrolment(enrolment)
     if lesson.id in getattr(enrolment, "completed_ids", ()):
-        return False  # complete already when the lesson was read (the common repeated click)
+        # Complete already when the lesson was read (progress rows are never removed): the
+        # common repeated click records nothing but the activity, and that to the minute.
+        if not recently_active(enrolment):
+            _lock_enrolment(enrolment)
+        return False
+    _lock_enrolment(enrolment)
     return _record_lesson_done(enrolment, lesson, actor)
+
+
+# A learner's last activity is kept to the minute, as Moodle keeps its users' last access: a
+# click within a minute of the last recorded one writes nothing (reminders and reports count
+# inactivity in days), so repeated clicks stay reads and never queue for the write lock.
+ACTIVITY_RESOLUTION = timedelta(minutes=1)
+
+
+def recently_active(enrolment):
+    """True when the enrolment's last activity, as read, is less than a minute old."""
+    last = enrolment.last_activity_at
+    return last is not None and utcnow() - last < ACTIVITY_RESOLUTION
 
 
 def submit_quiz(enrolment, lesson, answers, actor):

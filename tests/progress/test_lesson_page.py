@@ -1,6 +1,6 @@
 """The learner's lesson page and "mark complete", read and written with Core statements and
 read-only records (lms.progress.services.learner_lesson): they must behave as the ORM did."""
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import select
@@ -10,6 +10,7 @@ from lms.enrolments.models import Enrolment
 from lms.extensions import db
 from lms.progress import services
 from lms.progress.models import LessonProgress
+from lms.timeutil import utcnow
 from tests.factories import create_course, create_user, enrol
 from tests.helpers import login, post_form, text_of
 
@@ -81,6 +82,25 @@ def test_completing_a_completed_lesson_again_only_records_the_activity(client, l
     assert enrolment.last_activity_at > long_ago and enrolment.status == "active"
     assert audit_actions(enrolment) == events
     assert len(db.session.scalars(select(LessonProgress)).all()) == 1
+
+
+def test_a_repeated_click_within_a_minute_of_the_last_activity_writes_nothing(client, learner_in):
+    _learner, course, enrolment, (first, _second) = learner_in(("text", "text"))
+    post_form(client, url(course, first, "/complete"), page=url(course, first))
+    enrolment = db.session.get(Enrolment, enrolment.id)
+    recent = utcnow() - timedelta(seconds=20)
+    enrolment.last_activity_at = recent
+    db.session.commit()
+    again = post_form(client, url(course, first, "/complete"), page=url(course, first))
+    assert again.status_code == 302 and again.location == f"/courses/{course.slug}/continue"
+    db.session.refresh(enrolment)
+    assert enrolment.last_activity_at == recent  # kept to the minute: nothing written
+    # A minute later the same click records the activity again.
+    enrolment.last_activity_at = recent - timedelta(minutes=1)
+    db.session.commit()
+    post_form(client, url(course, first, "/complete"), page=url(course, first))
+    db.session.refresh(enrolment)
+    assert enrolment.last_activity_at > recent
 
 
 def test_complete_lesson_refreshes_a_learner_enrolment_record(learner_in):
