@@ -30,7 +30,6 @@ import statistics
 import subprocess
 import sys
 import time
-from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
@@ -173,22 +172,6 @@ def admin_client(app):
     return client
 
 
-@contextmanager
-def statement_counter(engine):
-    from sqlalchemy import event
-
-    statements = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-
-
 def _seconds(fn):
     started = time.perf_counter()
     fn()
@@ -227,7 +210,9 @@ def measure_report(database_url):
     for _ in range(SAMPLES):
         report_times.append(_seconds(page))
         sql_times.append(_seconds(raw_sql))
-    with statement_counter(engine) as statements:
+    from lms.reads import statements_run
+
+    with statements_run(engine) as statements:
         page()
     report_seconds, sql_seconds = statistics.median(report_times), statistics.median(sql_times)
     engine.dispose()

@@ -19,8 +19,9 @@ transaction and each read finishes its cursor, so no snapshot is held between re
 """
 import os
 import threading
+from contextlib import contextmanager
 
-from sqlalchemy import exc
+from sqlalchemy import event, exc
 from sqlalchemy.sql import Select
 
 from lms.extensions import db
@@ -93,6 +94,8 @@ def read(statement, params=None):
         return [tuple(row) for row in db.session.connection().execute(statement, params or {})]
     prepared = _prepared(statement, engine.dialect)
     arguments = prepared.parameters(params or {})
+    for record in _recorders:
+        record(prepared.sql)
     for attempt in (1, 2):
         connection = _connection(engine)
         try:
@@ -162,3 +165,24 @@ def _discard(engine):
             connection.close()
         except Exception:  # noqa: BLE001 - it is gone either way
             pass
+
+
+_recorders = []
+
+
+@contextmanager
+def statements_run(engine):
+    """The SQL of every statement run on ``engine`` in the block, through its connections and
+    through :func:`read`, as a list of strings: for tests and benchmarks that count them."""
+    statements = []
+
+    def record(_connection, _cursor, statement, *_args):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    _recorders.append(statements.append)
+    try:
+        yield statements
+    finally:
+        _recorders.remove(statements.append)
+        event.remove(engine, "before_cursor_execute", record)

@@ -93,3 +93,13 @@ def test_a_forked_child_opens_its_own_connection(app):
     assert answer == b"ok"
     assert reads._connection(db.engine) is parent
     assert reads.read_one(BY_ID, {"user_id": user.id})[0] == user.id
+
+
+def test_statements_run_counts_reads_beside_the_sessions_statements(app):
+    user_id = create_user().id
+    with reads.statements_run(db.engine) as statements:
+        reads.read_one(BY_ID, {"user_id": user_id})
+        db.session.execute(BY_ID, {"user_id": user_id}).one()
+    assert len(statements) == 2 and all("is_active_account" in sql for sql in statements)
+    reads.read_one(BY_ID, {"user_id": user_id})
+    assert len(statements) == 2  # nothing recorded after the block
