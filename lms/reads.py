@@ -42,7 +42,7 @@ os.register_at_fork(after_in_child=_forget_after_fork)
 class _Prepared:
     """A SELECT compiled for one dialect: its SQL, parameter order and type processing."""
 
-    __slots__ = ("sql", "names", "positional", "bind_processors", "result_processors")
+    __slots__ = ("sql", "names", "positional", "defaults", "bind_processors", "result_processors")
 
     def __init__(self, statement, dialect):
         if not isinstance(statement, Select):
@@ -53,6 +53,9 @@ class _Prepared:
         self.sql = compiled.string
         self.positional = compiled.positional
         self.names = tuple(compiled.positiontup) if compiled.positional else tuple(compiled.binds)
+        # Values written into the statement (``column == 1`` binds 1) unless the caller's
+        # parameters name them.
+        self.defaults = {name: bind.effective_value for name, bind in compiled.binds.items() if not bind.required}
         self.bind_processors = {
             name: processor for name, bind in compiled.binds.items()
             if (processor := bind.type.dialect_impl(dialect).bind_processor(dialect)) is not None
@@ -62,7 +65,11 @@ class _Prepared:
         self.result_processors = tuple((i, p) for i, p in enumerate(processors) if p is not None)
 
     def parameters(self, params):
-        values = {name: params[name] for name in self.names}
+        values = {**self.defaults, **params} if self.defaults else params
+        missing = [name for name in self.names if name not in values]
+        if missing:
+            raise TypeError(f"lms.reads: no value for the parameter(s) {', '.join(missing)}")
+        values = {name: values[name] for name in self.names}
         for name, processor in self.bind_processors.items():
             values[name] = processor(values[name])
         return [values[name] for name in self.names] if self.positional else values

@@ -103,3 +103,11 @@ def test_statements_run_counts_reads_beside_the_sessions_statements(app):
     assert len(statements) == 2 and all("is_active_account" in sql for sql in statements)
     reads.read_one(BY_ID, {"user_id": user_id})
     assert len(statements) == 2  # nothing recorded after the block
+
+
+def test_values_written_into_the_statement_and_missing_parameters(app):
+    user = create_user(name="Ada Lovelace")
+    named = select(USERS.c.id).where(USERS.c.name == "Ada Lovelace", USERS.c.id == bindparam("user_id"))
+    assert reads.read(named, {"user_id": user.id}) == [(user.id,)]
+    with pytest.raises(TypeError, match="user_id"):
+        reads.read(named, {})

@@ -1,5 +1,4 @@
 """Courses: the catalogue and what a given user may see."""
-from contextlib import closing
 from functools import cache
 
 from sqlalchemy import bindparam, func, literal_column, or_, select
@@ -8,13 +7,16 @@ from lms.accounts.auth import can
 from lms.accounts.models import Organisation
 from lms.courses.models import CatalogueStamp, Course, CourseVersion, Lesson, Module
 from lms.extensions import db
+from lms.reads import read_one
 
 # The catalogue's statements are Core, over these table columns.
 _course, _version = Course.__table__.c, CourseVersion.__table__.c
 
 
-# Plain SQL, the same on every backend.
-_STAMP_SQL = f"SELECT stamp FROM {CatalogueStamp.__tablename__} WHERE id = 1"
+@cache
+def _stamp_statement():
+    table = CatalogueStamp.__table__
+    return select(table.c.stamp).where(table.c.id == 1)
 
 
 def catalogue_stamp():
@@ -22,28 +24,17 @@ def catalogue_stamp():
     commits that can alter it (lms.courses.models.CatalogueStamp), so pages kept by stamp are
     never stale as long as the rows that go with a stamp are read no earlier than it.
 
-    Read through the driver: a kept catalogue page costs the database this alone. In the
-    session's transaction when the request has begun one, so that the rows, read in it too,
-    agree with it under any isolation level; else on a pooled connection of its own (a
-    quarter of the session's begin, execute and close), and the session's transaction, should
-    the rows be read, begins after it.
+    A kept catalogue page costs the database this alone, so it is read with lms.reads (no
+    session checkout), and the session's transaction, should the rows be read, begins after
+    it. When the request has begun one already, the stamp is read in it instead, so that the
+    rows, read in it too, agree with it under any isolation level.
 
     :return: the stamp, or None when there is none (nothing may be kept)
     """
     # registry.has(): no session is made just to ask (an anonymous visitor's request has none).
     if db.session.registry.has() and db.session().in_transaction():
-        return _read_stamp(db.session.connection().connection)
-    connection = db.engine.raw_connection()  # returned with a rollback, as the session's are
-    try:
-        return _read_stamp(connection)
-    finally:
-        connection.close()
-
-
-def _read_stamp(dbapi_connection):
-    with closing(dbapi_connection.cursor()) as cursor:
-        cursor.execute(_STAMP_SQL)
-        row = cursor.fetchone()
+        return db.session.connection().execute(_stamp_statement()).scalar()
+    row = read_one(_stamp_statement())
     return row[0] if row else None
 
 
