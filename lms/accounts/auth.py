@@ -101,7 +101,16 @@ def hash_password(password):
     return _hasher().hash(password)
 
 
+# Starts a stored hash that no password matches (lms.accounts.invitations); argon2's own
+# hashes start with "$argon2".
+UNUSABLE_PASSWORD = "!"
+
+
 def check_password(password_hash, password):
+    if password_hash.startswith(UNUSABLE_PASSWORD):
+        # Refused after the same work as a real check: the time taken does not tell that
+        # the account exists but has no password yet.
+        return dummy_check(password)
     try:
         return _hasher().verify(password_hash, password)
     except (VerificationError, InvalidHashError):

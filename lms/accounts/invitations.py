@@ -6,7 +6,7 @@ from flask import current_app, url_for
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 
-from lms.accounts.auth import hash_password
+from lms.accounts.auth import UNUSABLE_PASSWORD, hash_password
 from lms.accounts.models import User
 from lms.audit.models import AuditEvent
 from lms.audit.services import record_event
@@ -26,8 +26,15 @@ def _serializer():
 
 
 def unusable_password_hash():
-    """A hash no password matches, for accounts whose owner has not set one yet."""
-    return hash_password(secrets.token_urlsafe(32))
+    """A stored hash no password matches, for accounts whose owner has not set one yet.
+
+    Not an argon2 hash of anything (lms.accounts.auth.UNUSABLE_PASSWORD marks it, as Django
+    marks unusable passwords with "!"): one is made per new person in a bulk enrolment, and
+    hashing a random password nobody will type cost each of them a full argon2 run (about a
+    quarter of a second with production settings, minutes for one upload). Its random tail
+    still makes every set-password link single-use (set_password_token).
+    """
+    return UNUSABLE_PASSWORD + secrets.token_urlsafe(32)
 
 
 def set_password_token(user):

@@ -48,3 +48,17 @@ def test_invitation_email_sets_a_password_once(app, client, celery_worker, mailb
 
 def test_tampered_set_password_links_are_refused(client):
     assert client.get("/account/set-password/not-a-token").status_code == 404
+
+
+def test_an_invited_account_cannot_log_in_before_its_password_is_set(app, client):
+    create_course(title="GxP essentials")
+    admin = app.test_client()
+    login(admin, create_user(role="admin"))
+    preview = upload(admin, HEADER + "aino@example.com,Aino Virtanen,Turku Pharmacy,FI,GxP essentials,\n")
+    assert apply_from(admin, preview).status_code == 302
+    stored = db.session.scalar(select(User.password_hash).where(User.email == "aino@example.com"))
+    assert not stored.startswith("$argon2")  # nothing was hashed for a password nobody types
+    for guess in (stored, stored[1:], "a long enough password"):
+        response = post_form(client, "/login", {"email": "aino@example.com", "password": guess})
+        assert response.status_code == 401 and "Wrong email or password." in text_of(response)
+        assert "Log out" not in text_of(response)
