@@ -31,6 +31,12 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+
+def session_in_transaction():
+    """Whether this request's session has begun a transaction, without making a session just
+    to ask: a request that only read (through lms.reads) has none, nor anything to commit."""
+    return db.session.registry.has() and db.session().in_transaction()
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -130,13 +130,12 @@ def read_one(statement, params=None):
 
 
 def _prepared(statement, dialect):
-    cache = _prepared_cache.get(dialect.name)
-    if cache is None:
-        cache = _prepared_cache[dialect.name] = {}
-    prepared = cache.get(id(statement))
-    if prepared is None or prepared[0] is not statement:
-        prepared = cache[id(statement)] = (statement, _Prepared(statement, dialect))
-    return prepared[1]
+    # Keyed by the statement itself (a SELECT hashes and compares by identity) and kept with it.
+    key = (dialect.name, statement)
+    prepared = _prepared_cache.get(key)
+    if prepared is None:
+        prepared = _prepared_cache[key] = _Prepared(statement, dialect)
+    return prepared
 
 
 _prepared_cache = {}

@@ -71,8 +71,7 @@ _ACTIVE = FIELDS.index("is_active_account")
 
 @cache
 def _user_by_id():
-    """Built once: every request runs it, and a reused statement skips SQLAlchemy's work of
-    building it and computing its cache key again."""
+    """Built once: every request runs it, and lms.reads compiles a statement once, by identity."""
     from lms.accounts.models import User
 
     columns = User.__table__.c

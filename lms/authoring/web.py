@@ -5,7 +5,7 @@ from flask import Blueprint, jsonify, redirect, render_template
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 
-from lms.accounts.auth import current_user_model, require
+from lms.accounts.auth import require
 from lms.authoring import courses as course_services
 from lms.authoring import versions
 from lms.authoring.forms import ModuleForm, NewLessonForm
@@ -64,12 +64,6 @@ def done(url):
     if wants_json():
         return jsonify(redirect=url)
     return redirect(url)
-
-
-def current_user_obj():
-    """The logged-in user's ORM User, for services that attach it to what they write (course
-    owner, audit events) or read its relationships (``current_user`` is a read-only record)."""
-    return current_user_model()
 
 
 def render_editor(course, problems=None, status=200, error=None, module_form=None, lesson_forms=None):

@@ -6,7 +6,7 @@ from sqlalchemy import bindparam, func, literal_column, or_, select
 from lms.accounts.auth import can
 from lms.accounts.models import Organisation
 from lms.courses.models import CatalogueStamp, Course, CourseVersion, Lesson, Module
-from lms.extensions import db
+from lms.extensions import db, session_in_transaction
 from lms.reads import read_one
 
 # The catalogue's statements are Core, over these table columns.
@@ -31,8 +31,7 @@ def catalogue_stamp():
 
     :return: the stamp, or None when there is none (nothing may be kept)
     """
-    # registry.has(): no session is made just to ask (an anonymous visitor's request has none).
-    if db.session.registry.has() and db.session().in_transaction():
+    if session_in_transaction():
         return db.session.connection().execute(_stamp_statement()).scalar()
     row = read_one(_stamp_statement())
     return row[0] if row else None

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from lms.certificates.services import latest_for_enrolments
 from lms.enrolments.models import Enrolment
 from lms.errors import abort_with
-from lms.extensions import db
+from lms.extensions import db, session_in_transaction
 from lms.progress import services
 from lms.templating import render_page
 from lms.storage import send_stored
@@ -75,9 +75,7 @@ def complete(slug, lesson_id):
         abort_with(409, _("A quiz is completed by passing it."))
     services.complete_lesson(enrolment, lesson, actor=current_user)
     completed = enrolment.status == "completed"
-    # A repeated click within a minute of the last activity writes nothing (its reads go
-    # through lms.reads): no transaction was begun, so there is none to commit.
-    if db.session.registry.has() and db.session().in_transaction():
+    if session_in_transaction():  # a repeated click within a minute wrote nothing
         db.session.commit()
     if completed:
         flash(_("Congratulations, you have completed %(title)s.", title=course.title), "success")
