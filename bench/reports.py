@@ -210,7 +210,7 @@ def measure_report(database_url):
     for _ in range(SAMPLES):
         report_times.append(_seconds(page))
         sql_times.append(_seconds(raw_sql))
-    from lms.reads import statements_run
+    from lms.diagnostics import statements_run
 
     with statements_run(engine) as statements:
         page()

@@ -6,7 +6,8 @@ from sqlalchemy import func, or_, select
 
 from lms.accounts import services
 from lms.accounts.admin_forms import ROLE_LABELS, ActiveForm, RoleForm, UserSearchForm
-from lms.accounts.auth import Forbidden, require
+from lms.accounts.auth import require
+from lms.policy import Forbidden
 from lms.accounts.models import User
 from lms.errors import abort_with
 from lms.extensions import db

@@ -19,8 +19,7 @@ class Organisation(db.Model):
 
 
 class AccountRoles:
-    """What an account's columns say about it, for the User model and the request's read-only
-    record of it (lms.accounts.session_user.SessionUser) alike."""
+    """What an account's columns say about it: Flask-Login's ``is_active`` and role shorthands."""
 
     __slots__ = ()
 

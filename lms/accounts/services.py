@@ -66,7 +66,7 @@ class CannotManageSelf(Exception):
 
 
 def _check_manage(actor, user):
-    from lms.accounts.auth import Forbidden, can
+    from lms.policy import Forbidden, can
 
     if actor.id == user.id:
         raise CannotManageSelf(user.id)

@@ -6,7 +6,8 @@ from urllib.parse import urlsplit
 
 from lms.accounts import services
 from lms.accounts import invitations
-from lms.accounts.auth import current_user_model
+
+from lms.accounts.models import User
 from lms.accounts.forms import LoginForm, SetPasswordForm, SettingsForm, SignupForm
 from lms.errors import abort_with
 from lms.extensions import db, limiter
@@ -92,7 +93,7 @@ def logout():
 def settings():
     form = SettingsForm(obj=current_user, reminders=not current_user.reminders_opt_out)
     if form.validate_on_submit():
-        user = current_user_model()  # current_user is a read-only record
+        user = db.session.get(User, current_user.id)  # the ORM object itself, not the proxy: it is an event's subject
         user.name = " ".join(form.name.data.split())
         user.locale = form.locale.data
         set_reminders_opt_out(user, not form.reminders.data)

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
-from lms.accounts.auth import can
+from lms.policy import can
 from lms.accounts.models import Organisation
 from lms.audit.services import record_event
 from lms.authoring.editing import authorize, begin_course_edit

@@ -6,7 +6,7 @@ Services raise these exceptions; the authoring views turn them into 403/409/413/
 from flask_babel import gettext as _
 from sqlalchemy import update
 
-from lms.accounts.auth import Forbidden, can
+from lms.policy import Forbidden, can
 from lms.courses.models import Course, CourseVersion
 from lms.extensions import db
 

@@ -5,7 +5,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
-from lms.accounts.auth import can, require
+from lms.accounts.auth import require
+from lms.policy import can
 from lms.authoring import uploads
 from lms.authoring.web import bp, load
 from lms.courses import services as courses

@@ -2,9 +2,9 @@
 and uploads."""
 from flask import current_app, flash, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import login_required
+from flask_login import current_user, login_required
 
-from lms.accounts.auth import current_user_model
+
 from lms.authoring import structure, uploads
 from lms.authoring.forms import (
     ImageForm, LessonForm, ModuleForm, MoveForm, NewLessonForm, QuestionForm, RevisionForm, UploadForm,
@@ -37,7 +37,7 @@ def add_module(version_id):
         refuse_expired(form)
         return render_editor(version.course, module_form=form, status=422,
                              error=_("The module was not added: give it a title."))
-    module = structure.add_module(current_user_model(), version, form.revision.data, form.title.data.strip())
+    module = structure.add_module(current_user, version, form.revision.data, form.title.data.strip())
     db.session.commit()
     flash(_("Module “%(title)s” added.", title=module.title), "success")
     return done(editor_url(version) + f"#module-{module.id}")
@@ -52,7 +52,7 @@ def rename_module(module_id):
         refuse_expired(form)
         return render_editor(module.version.course, status=422,
                              error=_("The module was not renamed: give it a title."))
-    structure.rename_module(current_user_model(), module, form.revision.data, form.title.data.strip())
+    structure.rename_module(current_user, module, form.revision.data, form.title.data.strip())
     db.session.commit()
     flash(_("Module renamed to “%(title)s”.", title=module.title), "success")
     return done(editor_url(module.version) + f"#module-{module.id}")
@@ -63,7 +63,7 @@ def rename_module(module_id):
 def move_module(module_id):
     module = editable(Module, module_id)
     form = form_or_400(MoveForm())
-    structure.move_module(current_user_model(), module, form.revision.data, form.direction.data)
+    structure.move_module(current_user, module, form.revision.data, form.direction.data)
     db.session.commit()
     return done(editor_url(module.version) + f"#module-{module.id}")
 
@@ -79,7 +79,7 @@ def delete_module(module_id):
                                note=_("Its %(n)s lessons are deleted with it.", n=len(module.lessons)))
     form = form_or_400(RevisionForm())
     title = module.title
-    structure.delete_module(current_user_model(), module, form.revision.data)
+    structure.delete_module(current_user, module, form.revision.data)
     db.session.commit()
     flash(_("Module “%(title)s” deleted.", title=title), "success")
     return done(editor_url(version))
@@ -96,7 +96,7 @@ def add_lesson(module_id):
         refuse_expired(form)
         return render_editor(module.version.course, lesson_forms={module.id: form}, status=422,
                              error=_("The lesson was not added: give it a title and a kind."))
-    lesson = structure.add_lesson(current_user_model(), module, form.revision.data, form.kind.data,
+    lesson = structure.add_lesson(current_user, module, form.revision.data, form.kind.data,
                                   form.title.data.strip())
     db.session.commit()
     flash(_("Lesson “%(title)s” added.", title=lesson.title), "success")
@@ -130,7 +130,7 @@ def lesson(lesson_id):
     if request.form.get("action") == "preview":
         # Rendered exactly as learners will see it; nothing is saved.
         return render_lesson_editor(lesson, form=form, preview=render_markdown(form.body_markdown.data))
-    structure.update_lesson(current_user_model(), lesson, form.revision.data, title=form.title.data.strip(),
+    structure.update_lesson(current_user, lesson, form.revision.data, title=form.title.data.strip(),
                             body_markdown=form.body_markdown.data, pass_mark=form.pass_mark.data)
     db.session.commit()
     flash(_("Lesson “%(title)s” saved.", title=lesson.title), "success")
@@ -142,7 +142,7 @@ def lesson(lesson_id):
 def move_lesson(lesson_id):
     lesson = editable(Lesson, lesson_id)
     form = form_or_400(MoveForm())
-    structure.move_lesson(current_user_model(), lesson, form.revision.data, form.direction.data)
+    structure.move_lesson(current_user, lesson, form.revision.data, form.direction.data)
     db.session.commit()
     return done(editor_url(lesson.module.version) + f"#lesson-{lesson.id}")
 
@@ -157,7 +157,7 @@ def delete_lesson(lesson_id):
                                what=_("lesson"), back=editor_url(version), note=None)
     form = form_or_400(RevisionForm())
     title = lesson.title
-    structure.delete_lesson(current_user_model(), lesson, form.revision.data)
+    structure.delete_lesson(current_user, lesson, form.revision.data)
     db.session.commit()
     flash(_("Lesson “%(title)s” deleted.", title=title), "success")
     return done(editor_url(version))
@@ -179,7 +179,7 @@ def upload_lesson_file(lesson_id):
     lesson = editable(Lesson, lesson_id)
     form = form_or_400(UploadForm())
     stream, name = _upload("file")
-    stored = uploads.attach_lesson_file(current_user_model(), lesson, form.revision.data, stream, name)
+    stored = uploads.attach_lesson_file(current_user, lesson, form.revision.data, stream, name)
     db.session.commit()
     flash(_("“%(name)s” uploaded.", name=stored.original_name), "success")
     return done(lesson_url(lesson, "lesson-file"))
@@ -191,7 +191,7 @@ def upload_image(lesson_id):
     lesson = editable(Lesson, lesson_id)
     form = form_or_400(ImageForm())
     stream, name = _upload("image")
-    asset = uploads.add_course_image(current_user_model(), lesson.module.version.course, stream, name)
+    asset = uploads.add_course_image(current_user, lesson.module.version.course, stream, name)
     db.session.commit()
     flash(_("Image “%(name)s” uploaded. Copy its Markdown snippet into the text.",
             name=asset.file.original_name), "success")
@@ -223,7 +223,7 @@ def new_question(lesson_id):
     if not form.validate_on_submit():
         refuse_expired(form)
         return render_question(lesson, form, status=422 if request.method == "POST" else 200)
-    structure.add_question(current_user_model(), lesson, form.revision.data, **_question_fields(form))
+    structure.add_question(current_user, lesson, form.revision.data, **_question_fields(form))
     db.session.commit()
     flash(_("Question added."), "success")
     return done(lesson_url(lesson, "questions"))
@@ -237,7 +237,7 @@ def question(question_id):
     if not form.validate_on_submit():
         refuse_expired(form)
         return render_question(question.lesson, form, question, status=422 if request.method == "POST" else 200)
-    structure.update_question(current_user_model(), question, form.revision.data, **_question_fields(form))
+    structure.update_question(current_user, question, form.revision.data, **_question_fields(form))
     db.session.commit()
     flash(_("Question saved."), "success")
     return done(lesson_url(question.lesson, f"question-{question.id}"))
@@ -248,7 +248,7 @@ def question(question_id):
 def move_question(question_id):
     question = editable(Question, question_id)
     form = form_or_400(MoveForm())
-    structure.move_question(current_user_model(), question, form.revision.data, form.direction.data)
+    structure.move_question(current_user, question, form.revision.data, form.direction.data)
     db.session.commit()
     return done(lesson_url(question.lesson, f"question-{question.id}"))
 
@@ -263,7 +263,7 @@ def delete_question(question_id):
                                thing=question.prompt, what=_("question"), back=lesson_url(lesson, "questions"),
                                note=None)
     form = form_or_400(RevisionForm())
-    structure.delete_question(current_user_model(), question, form.revision.data)
+    structure.delete_question(current_user, question, form.revision.data)
     db.session.commit()
     flash(_("Question deleted."), "success")
     return done(lesson_url(lesson, "questions"))

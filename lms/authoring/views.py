@@ -5,10 +5,11 @@ import logging
 from flask import flash, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from flask_login import login_required
+from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
-from lms.accounts.auth import Forbidden, current_user_model, require
+from lms.accounts.auth import require
+from lms.policy import Forbidden
 from lms.authoring import courses as course_services
 from lms.authoring import preview_views, structure_views  # noqa: F401  (their routes)
 from lms.authoring import uploads, versions
@@ -41,7 +42,7 @@ def refused(error):
     db.session.rollback()  # nothing of the refused change is kept
     status = next(code for cls, code in STATUS if isinstance(error, cls))
     log.info("authoring refused reason=%s status=%s endpoint=%s view_args=%s user_id=%s",
-             type(error).__name__, status, request.endpoint, request.view_args, current_user_model().id)
+             type(error).__name__, status, request.endpoint, request.view_args, current_user.id)
     if wants_json():
         return render_error(status, error.message)
     if isinstance(error, Incomplete):
@@ -66,7 +67,7 @@ def too_large(error):
 @login_required
 def dashboard():
     require("author.view")
-    rows = course_services.dashboard(current_user_model())
+    rows = course_services.dashboard(current_user)
     return render_template("authoring/dashboard.html", rows=rows)
 
 
@@ -74,7 +75,7 @@ def dashboard():
 @login_required
 def new_course():
     require("author.view")
-    user = current_user_model()
+    user = current_user
     form = CourseForm(organisations=course_services.organisations_for(user))
     if user.role != "admin":
         del form.organisation_id  # authors create courses for their own organisation
@@ -103,7 +104,7 @@ def course_settings(course_id):
     form = CourseSettingsForm(obj=course)
     if form.validate_on_submit():
         course_services.update_course(
-            current_user_model(), course, form.revision.data, title=form.title.data.strip(),
+            current_user, course, form.revision.data, title=form.title.data.strip(),
             summary=form.summary.data.strip(), language=form.language.data,
             cpd_hours=form.cpd_hours.data, default_due_days=form.default_due_days.data,
             validity_months=form.validity_months.data,
@@ -127,7 +128,7 @@ def course(course_id):
 def start_draft(course_id):
     course = editable(Course, course_id)
     form_or_400(FlaskForm())
-    draft, created = versions.start_draft(current_user_model(), course)
+    draft, created = versions.start_draft(current_user, course)
     db.session.commit()
     if created:
         flash(_("Version %(n)s is open as a draft. Learners keep seeing the published version "
@@ -140,7 +141,7 @@ def start_draft(course_id):
 def publish(version_id):
     version = editable(CourseVersion, version_id)
     form = form_or_400(RevisionForm())
-    versions.publish(current_user_model(), version, form.revision.data)
+    versions.publish(current_user, version, form.revision.data)
     db.session.commit()
     flash(_("Version %(n)s is published. New enrolments get it; learners already enrolled keep "
             "their version.", n=version.number), "success")
@@ -158,7 +159,7 @@ def learners(course_id):
         if not ids:
             flash(_("Choose the learners to move."), "error")
         else:
-            moved = versions.move_to_published(current_user_model(), course, ids)
+            moved = versions.move_to_published(current_user, course, ids)
             db.session.commit()
             flash(ngettext("%(num)d learner moved to version %(version)s.",
                            "%(num)d learners moved to version %(version)s.", len(moved),

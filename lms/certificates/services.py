@@ -21,7 +21,7 @@ from sqlalchemy import exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from lms.accounts.auth import Forbidden, can
+from lms.policy import Forbidden, can
 from lms.after_commit import call_after_commit
 from lms.audit.models import AuditEvent
 from lms.audit.services import record_event

@@ -7,7 +7,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from lms.accounts.auth import Forbidden, can, require
+from lms.accounts.auth import require
+from lms.policy import Forbidden, can
 from lms.certificates import services
 from lms.certificates.codes import display_code, normalise_code
 from lms.certificates.forms import CertificateFilterForm, ReissueForm, ReplaceForm, RevokeForm, VerifyLookupForm

@@ -1,6 +1,6 @@
 from decimal import Decimal
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Numeric, String, Text, UniqueConstraint, false, text
+from sqlalchemy import JSON, ForeignKey, Index, Numeric, String, Text, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.extensions import db
@@ -139,18 +139,3 @@ class CourseAsset(db.Model):
 
     file: Mapped[StoredFile] = relationship()
 
-
-class CatalogueStamp(db.Model):
-    """One row (id 1) whose ``stamp`` the database itself draws anew, at random, whenever a
-    change commits that can alter what the catalogue shows: a course, version, module or
-    organisation inserted or deleted, or one of the columns the catalogue's statement reads
-    changed (triggers of migration 3f0c7e1d9a2b, on SQLite and PostgreSQL alike, so changes
-    made by any process or plain SQL count). The catalogue keeps its pages by stamp
-    (lms.courses.views.catalogue). Random rather than counted, so that a stamp never comes
-    back with other rows: not when the row is deleted and made again (the triggers upsert it),
-    nor from another database or a restored one (which brings back its stamp with its rows)."""
-
-    __tablename__ = "catalogue_stamp"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    stamp: Mapped[int] = mapped_column(BigInteger)

@@ -3,38 +3,13 @@ from functools import cache
 
 from sqlalchemy import bindparam, func, literal_column, or_, select
 
-from lms.accounts.auth import can
+from lms.policy import can
 from lms.accounts.models import Organisation
-from lms.courses.models import CatalogueStamp, Course, CourseVersion, Lesson, Module
-from lms.extensions import db, session_in_transaction
-from lms.reads import read_one
+from lms.courses.models import Course, CourseVersion, Lesson, Module
+from lms.extensions import db
 
 # The catalogue's statements are Core, over these table columns.
 _course, _version = Course.__table__.c, CourseVersion.__table__.c
-
-
-@cache
-def _stamp_statement():
-    table = CatalogueStamp.__table__
-    return select(table.c.stamp).where(table.c.id == 1)
-
-
-def catalogue_stamp():
-    """What the catalogue shows, in one number: the database draws a new one whenever a change
-    commits that can alter it (lms.courses.models.CatalogueStamp), so pages kept by stamp are
-    never stale as long as the rows that go with a stamp are read no earlier than it.
-
-    A kept catalogue page costs the database this alone, so it is read with lms.reads (no
-    session checkout), and the session's transaction, should the rows be read, begins after
-    it. When the request has begun one already, the stamp is read in it instead, so that the
-    rows, read in it too, agree with it under any isolation level.
-
-    :return: the stamp, or None when there is none (nothing may be kept)
-    """
-    if session_in_transaction():
-        return db.session.connection().execute(_stamp_statement()).scalar()
-    row = read_one(_stamp_statement())
-    return row[0] if row else None
 
 
 def catalogue(language=None, search=None, page=1, per_page=20):
@@ -45,9 +20,6 @@ def catalogue(language=None, search=None, page=1, per_page=20):
     One Core statement of plain columns (the catalogue is the busiest page; Core skips the
     ORM's compile and row machinery): the total and the languages come with each row as
     one-off scalar subqueries, so only a page past the end costs a second statement.
-
-    What it reads (tables, and their columns) is what the triggers behind catalogue_stamp
-    watch: read anything more, and a migration must make them watch it too.
 
     :return: (rows, total)
     """

@@ -1,6 +1,6 @@
 from functools import cached_property
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
@@ -10,7 +10,6 @@ from lms.enrolments import services as enrolments
 from lms.errors import abort_with
 from lms.extensions import db
 from lms.progress import services as progress
-from lms.templating import render_page
 
 bp = Blueprint("courses", __name__)
 
@@ -24,35 +23,35 @@ def catalogue():
     if page < 1:
         page = 1
     listing = CatalogueListing(language, search, page, current_app.config["COURSES_PER_PAGE"])
-    # The busiest page of the site is kept whole (lms.templating.render_page) for the
-    # catalogue's stamp and the listing's parameters, everything it shows besides the language
-    # and the header: the database draws a new stamp with every change to what it shows, so a
-    # kept page is never stale, and one is read and rendered only when there is none.
-    stamp = services.catalogue_stamp()
-    key = None if stamp is None else (stamp, language, search, page, listing.per_page)
-    return render_page(key, "courses/catalogue.html", listing=listing)
+    response = make_response(render_template("courses/catalogue.html", listing=listing))
+    if not current_user.is_authenticated:
+        # Anonymous pages are the same for everyone: a browser or proxy may keep one, but asks
+        # again each time (no-cache) and gets 304 when the ETag (a hash of the page) matches.
+        response.cache_control.no_cache = True
+        response.add_etag()
+        response.make_conditional(request)
+    return response
 
 
 class CatalogueListing:
-    """A page of the catalogue, read from the database only when the page is rendered (its
-    stamp was read first: the rows are at least as new)."""
+    """A page of the catalogue, read from the database when the template first asks."""
 
     def __init__(self, language, search, page, per_page):
         self.language, self.search, self.page, self.per_page = language, search, page, per_page
 
     @cached_property
-    def _read(self):
+    def found(self):
         return services.catalogue(
             language=self.language, search=self.search, page=self.page, per_page=self.per_page
         )
 
     @property
     def rows(self):
-        return self._read[0]
+        return self.found[0]
 
     @property
     def total(self):
-        return self._read[1]
+        return self.found[1]
 
     @property
     def pages(self):

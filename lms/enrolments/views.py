@@ -5,9 +5,10 @@ from pathlib import Path
 
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_login import login_required
+from flask_login import current_user, login_required
 
-from lms.accounts.auth import current_user_model, require
+from lms.accounts.auth import require
+from lms.accounts.models import User
 from lms.enrolments import bulk
 from lms.enrolments.forms import BulkApplyForm, BulkUploadForm
 from lms.errors import abort_with
@@ -72,7 +73,8 @@ def apply():
         abort_with(404, _("That upload is no longer available. Upload the file again."))
     data = path.read_bytes()
     try:
-        result = bulk.apply(data, current_user_model())  # the actor is also an event's subject
+        actor = db.session.get(User, current_user.id)  # the ORM object, not the proxy: also an event's subject
+        result = bulk.apply(data, actor)
     except bulk.BulkFileError as exc:
         abort_with(422, str(exc.args[0]))
     if not result.ok:

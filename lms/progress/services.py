@@ -18,7 +18,6 @@ from lms.enrolments.models import Enrolment
 from lms.extensions import db
 from lms.progress import rules
 from lms.progress.models import LessonProgress, QuizAttempt
-from lms.reads import read_one
 from lms.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -109,8 +108,7 @@ def learner_lesson(user_id, slug, lesson_id):
     None when it is not part of the enrolled version.
     """
     params = {"user_id": user_id, "slug": slug, "lesson_id": lesson_id}
-    # What is committed (lms.reads): a learner's request reads this before it writes anything.
-    row = read_one(_learner_lesson_statement(db.engine.dialect.name), params)
+    row = db.session.execute(_learner_lesson_statement(db.engine.dialect.name), params).first()
     if row is None:
         return None, None, None
     course = LessonCourse(*row[0:4])
@@ -125,7 +123,6 @@ def learner_lesson(user_id, slug, lesson_id):
 
 @cache
 def _learner_lesson_statement(dialect):
-    # Built once (every lesson view and completion runs it): see lms.accounts.auth.
     course, enrolment, version = Course.__table__.c, Enrolment.__table__.c, CourseVersion.__table__.c
     lesson, module, progress = Lesson.__table__.c, Module.__table__.c, LessonProgress.__table__.c
     # The enrolment's completed lessons come along as one string of ids ("3,5,8"); the

@@ -7,9 +7,8 @@ from sqlalchemy import select
 from lms.certificates.services import latest_for_enrolments
 from lms.enrolments.models import Enrolment
 from lms.errors import abort_with
-from lms.extensions import db, session_in_transaction
+from lms.extensions import db
 from lms.progress import services
-from lms.templating import render_page
 from lms.storage import send_stored
 
 bp = Blueprint("progress", __name__)
@@ -37,14 +36,8 @@ def render_lesson(course, enrolment, lesson, result=None, chosen=None, status=20
     """The lesson page; ``done``: the completed lesson ids when just read with the lesson."""
     state = services.summary(enrolment, done)
     previous, following = _neighbours(state, lesson)
-    key = None
-    version = enrolment.version
-    if result is None and not chosen and version.status != "draft" and version.published_at is not None:
-        # A lesson of a published version is frozen (authors edit a new draft), and so is its
-        # outline: what else the page shows is in the key (lms.templating.render_page).
-        key = (course, tuple(version), lesson.id, lesson.id in state["done"], state["percent"])
-    return render_page(
-        key, "progress/lesson.html", course=course, enrolment=enrolment, lesson=lesson, state=state,
+    return render_template(
+        "progress/lesson.html", course=course, enrolment=enrolment, lesson=lesson, state=state,
         previous=previous, following=following, result=result,
         chosen=chosen or {},
     ), status
@@ -75,8 +68,7 @@ def complete(slug, lesson_id):
         abort_with(409, _("A quiz is completed by passing it."))
     services.complete_lesson(enrolment, lesson, actor=current_user)
     completed = enrolment.status == "completed"
-    if session_in_transaction():  # a repeated click within a minute wrote nothing
-        db.session.commit()
+    db.session.commit()
     if completed:
         flash(_("Congratulations, you have completed %(title)s.", title=course.title), "success")
         return redirect(url_for("courses.course_page", slug=slug))

@@ -13,7 +13,7 @@ from sqlalchemy import and_, func, or_, select, text, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import contains_eager
 
-from lms.accounts.auth import Forbidden, can
+from lms.policy import Forbidden, can
 from lms.accounts.models import User
 from lms.after_commit import call_after_commit
 from lms.audit.services import record_event

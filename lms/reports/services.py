@@ -9,7 +9,7 @@ run twice only when the page asked for is past the end); this module pages, fill
 from dataclasses import dataclass
 from datetime import timedelta
 
-from lms.accounts.auth import Forbidden, can
+from lms.policy import Forbidden, can
 from lms.extensions import db
 from lms.reports import queries
 from lms.reports.queries import ReportFilters  # noqa: F401  (part of this module's interface)

@@ -6,7 +6,8 @@ from flask_babel import format_decimal, format_percent
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from lms.accounts.auth import Forbidden, require
+from lms.accounts.auth import require
+from lms.policy import Forbidden
 from lms.errors import abort_with
 from lms.reports import charts, export, services
 from lms.reports.forms import ReportFilterForm

@@ -4,7 +4,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from lms.accounts.auth import Forbidden
+from lms.policy import Forbidden
 from lms.certificates import emails, services
 from lms.certificates.codes import display_code, normalise_code
 from lms.certificates.models import Certificate

@@ -5,7 +5,7 @@ sends it, once, to the session's SMTP server (or skips it for a learner who opte
 import pytest
 from sqlalchemy import select
 
-from lms.accounts.auth import Forbidden
+from lms.policy import Forbidden
 from lms.audit.models import AuditEvent
 from lms.extensions import db
 from lms.reminders import services

@@ -1,7 +1,7 @@
 """Only administrators see reports and exports: every route, every role."""
 import pytest
 
-from lms.accounts.auth import Forbidden
+from lms.policy import Forbidden
 from lms.reports import services
 from lms.reports.services import ReportFilters
 from tests.factories import create_user

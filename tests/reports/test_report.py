@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 
 from lms.extensions import db
-from lms.reads import statements_run
+from lms.diagnostics import statements_run
 from lms.reports import services
 from lms.reports.services import ReportFilters
 from lms.timeutil import utcnow

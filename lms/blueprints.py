@@ -1,0 +1,27 @@
+"""Every blueprint of the app, in one list. A blueprint's URL prefix is set where it is made
+(``Blueprint(..., url_prefix=...)``); those without one serve top-level pages."""
+from importlib import import_module
+
+# (module, what it serves)
+BLUEPRINTS = (
+    ("lms.accounts.views", "sign-up, login, logout, the account page"),
+    ("lms.accounts.admin_views", "/admin/users: roles, deactivation"),
+    ("lms.courses.views", "the catalogue and course pages"),
+    ("lms.progress.views", "My learning, lessons, quizzes"),
+    ("lms.records.views", "training records (page, CSV, PDF)"),
+    ("lms.certificates.views", "certificate downloads, /verify, /admin/certificates"),
+    ("lms.enrolments.views", "/admin/enrolments: bulk enrolment"),
+    ("lms.reports.views", "/admin/reports: completion report and exports"),
+    ("lms.audit.views", "/admin/audit: the audit trail"),
+    ("lms.admin.views", "/admin/: the administrator's start page"),
+    ("lms.admin.mail", "/admin/mail: the local mail catcher's messages"),
+    ("lms.reminders.views", "/reminders: unsubscribe"),
+    ("lms.reminders.admin_views", "/admin/reminders: failed reminders"),
+    ("lms.authoring.views", "/author/: course authoring"),
+    ("lms.api.views", "/api/v1: the JSON API"),
+)
+
+
+def register_blueprints(app):
+    for module, _serves in BLUEPRINTS:
+        app.register_blueprint(import_module(module).bp)
