@@ -12,14 +12,12 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from lms.after_commit import call_after_commit
 from lms.audit.services import record_event
 from lms.authoring.editing import Incomplete, Invalid, authorize, begin_edit
-from lms.certificates.hooks import certificate_requested
 from lms.courses.models import CourseVersion, Lesson, Module, Question
 from lms.enrolments.models import Enrolment
 from lms.extensions import db
-from lms.progress import rules
+from lms.progress.services import complete_if_done
 from lms.progress.models import LessonProgress
 from lms.timeutil import utcnow
 
@@ -214,14 +212,7 @@ def move_to_published(actor, course, enrolment_ids):
         old = db.session.get(CourseVersion, old_version_id)
         record_event("enrolment.version_moved", enrolment, actor=actor, course_id=course.id,
                      from_version=old.number, to_version=target.number, carried_lessons=carried)
-        done = set(db.session.scalars(
-            select(LessonProgress.lesson_id).where(LessonProgress.enrolment_id == enrolment.id)))
-        if rules.is_course_complete(target_ids, done):
-            enrolment.status = "completed"
-            enrolment.completed_at = utcnow()
-            record_event("enrolment.completed", enrolment, actor=actor, course_id=course.id,
-                         version_id=target.id)
-            call_after_commit(db.session(), certificate_requested, enrolment.id)
+        complete_if_done(enrolment, target_ids, actor)
         moved.append(enrolment)
         log.info("enrolment moved enrolment_id=%s course_id=%s from_version_id=%s to_version_id=%s "
                  "carried=%s completed=%s actor_id=%s", enrolment.id, course.id, old_version_id,

@@ -214,18 +214,31 @@ def _record_lesson_done(enrolment, lesson, actor, score=None):
         return False  # already done: nothing more to write (the common repeated click)
     entity = _enrolment_entity(enrolment)
     record_event("lesson.completed", entity, actor=actor, lesson_id=lesson.id, score=score)
-    if entity.status != "completed" and rules.is_course_complete(
-        version_lesson_ids(enrolment.version), completed_lesson_ids(entity.id)
-    ):
-        entity.status = "completed"
-        entity.completed_at = utcnow()
-        record_event(
-            "enrolment.completed", entity, actor=actor,
-            course_id=entity.course_id, version_id=entity.version_id,
-        )
-        call_after_commit(db.session(), certificate_requested, entity.id)
+    complete_if_done(entity, version_lesson_ids(enrolment.version), actor)
     if entity is not enrolment:  # the caller's record reads as the entity now does
         enrolment.status, enrolment.completed_at = entity.status, entity.completed_at
+    return True
+
+
+def complete_if_done(enrolment, lesson_ids, actor):
+    """The one place a course is completed: when every lesson of ``lesson_ids`` (the enrolled
+    version's) has a progress row, the enrolment (an ORM Enrolment, locked by the caller)
+    completes, the event is recorded and its certificate requested. Used by lesson completion
+    and by moving a learner to a new version.
+
+    :return: True when this call completed the enrolment
+    """
+    if enrolment.status == "completed":
+        return False
+    if not rules.is_course_complete(lesson_ids, completed_lesson_ids(enrolment.id)):
+        return False
+    enrolment.status = "completed"
+    enrolment.completed_at = utcnow()
+    record_event(
+        "enrolment.completed", enrolment, actor=actor,
+        course_id=enrolment.course_id, version_id=enrolment.version_id,
+    )
+    call_after_commit(db.session(), certificate_requested, enrolment.id)
     return True
 
 
