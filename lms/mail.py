@@ -60,3 +60,14 @@ def render_email(name, locale, subject, **context):
 def external_url(path):
     """An absolute link for an email (emails are read outside the app)."""
     return current_app.config["BASE_URL"].rstrip("/") + path
+
+
+def app_path(endpoint, **values):
+    """The path of ``endpoint`` (e.g. ``/courses/gxp/continue``) from the URL map alone: tasks
+    and services build links without a request (or a made-up one)."""
+    return current_app.url_map.bind("localhost").build(endpoint, values)
+
+
+def external_link(endpoint, **values):
+    """The absolute link to ``endpoint`` for an email: :func:`app_path` under BASE_URL."""
+    return external_url(app_path(endpoint, **values))

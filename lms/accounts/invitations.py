@@ -2,7 +2,7 @@
 password through a signed, single-use, expiring link."""
 import secrets
 
-from flask import current_app, url_for
+from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 
@@ -11,7 +11,7 @@ from lms.accounts.models import User
 from lms.audit.models import AuditEvent
 from lms.audit.services import record_event
 from lms.extensions import db
-from lms.mail import external_url, render_email, send_mail
+from lms.mail import external_link, render_email, send_mail
 
 SALT = "lms-set-password"
 MAX_AGE = 14 * 24 * 3600
@@ -77,8 +77,7 @@ def send_invitation(user_id):
     )
     if already is not None:
         return False
-    with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
-        link = external_url(url_for("accounts.set_password", token=set_password_token(user)))
+    link = external_link("accounts.set_password", token=set_password_token(user))
     from flask_babel import gettext as _
 
     subject, text, html = render_email(

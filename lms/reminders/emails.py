@@ -2,20 +2,14 @@
 
 Tasks run without a request, so links are built from the URL map (a path, no request needed)
 and made absolute with BASE_URL (lms.mail.external_url)."""
-from flask import current_app
 from flask_babel import force_locale, format_date, format_percent, gettext as _, ngettext
 
-from lms.mail import build_message, external_url, render_email
+from lms.mail import app_path, build_message, external_url, render_email
 from lms.progress import rules
 from lms.progress.services import completed_lesson_ids, version_lesson_ids
 from lms.reminders.policy import CONFIRMATION
 from lms.reminders.tokens import unsubscribe_token
 from lms.timeutil import utcnow
-
-
-def app_path(endpoint, **values):
-    """The path of ``endpoint`` (e.g. ``/courses/gxp/continue``), without a request context."""
-    return current_app.url_map.bind("localhost").build(endpoint, values)
 
 
 def unsubscribe_url(user_id, one_click=False):
