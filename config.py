@@ -8,6 +8,10 @@ BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = Path(os.environ.get("LMS_INSTANCE_DIR", BASE_DIR / "instance"))
 
 
+# The key a fresh checkout runs with; ProductionConfig refuses it (see select_config).
+DEVELOPMENT_SECRET_KEY = "dev-only-secret-change-me"
+
+
 def env(name, default=None):
     return os.environ.get(f"LMS_{name}", default)
 
@@ -18,7 +22,8 @@ def env_int(name, default):
 
 class Config:
     TESTING = False
-    SECRET_KEY = env("SECRET_KEY", "dev-only-secret-change-me")
+    PRODUCTION = False  # ProductionConfig: the secret key is checked at start (check_secret_key)
+    SECRET_KEY = env("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
     SQLALCHEMY_DATABASE_URI = env("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'lms.sqlite3'}")
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     REDIS_URL = env("REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -33,6 +38,9 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    # How many reverse proxies in front of the app set X-Forwarded-For/-Proto/-Host/-Port;
+    # 0 (the default) trusts none of those headers (lms.production applies ProxyFix).
+    TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 0)
 
     # Password hashing (argon2id). Production-strength defaults; tests lower the cost.
     ARGON2_TIME_COST = env_int("ARGON2_TIME_COST", 3)
@@ -106,8 +114,44 @@ class Config:
 
 
 class ProductionConfig(Config):
+    """LMS_ENV=production. create_app refuses to start with it unless LMS_SECRET_KEY is set to
+    at least MIN_SECRET_KEY_BYTES bytes other than the development key (check_secret_key)."""
+
+    PRODUCTION = True
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
+
+
+# ---------------------------------------------------------------- choosing the configuration
+# One place decides which class the web app, the CLI and the worker run with: LMS_ENV.
+ENVIRONMENTS = {"": Config, "development": Config, "production": ProductionConfig}
+MIN_SECRET_KEY_BYTES = 32
+
+
+class ConfigError(RuntimeError):
+    """A setting that must not be used (e.g. the development key in production)."""
+
+
+def select_config(environ=None):
+    """The config class LMS_ENV names: ``production`` gives ProductionConfig; unset or
+    ``development`` gives Config; anything else is refused rather than silently ignored."""
+    environ = os.environ if environ is None else environ
+    name = environ.get("LMS_ENV", "").strip().lower()
+    if name not in ENVIRONMENTS:
+        raise ConfigError(f"LMS_ENV={name!r} is not known: use 'production' or leave it unset")
+    return ENVIRONMENTS[name]
+
+
+def check_secret_key(secret_key):
+    """Raise ConfigError unless ``secret_key`` is fit for production: set, at least
+    MIN_SECRET_KEY_BYTES bytes (UTF-8), and not the development key."""
+    key = secret_key.encode() if isinstance(secret_key, str) else (secret_key or b"")
+    if not key or key == DEVELOPMENT_SECRET_KEY.encode():
+        raise ConfigError("LMS_ENV=production needs LMS_SECRET_KEY: the development key is refused "
+                          "(make one with: python -c 'import secrets; print(secrets.token_urlsafe(48))')")
+    if len(key) < MIN_SECRET_KEY_BYTES:
+        raise ConfigError(f"LMS_SECRET_KEY is {len(key)} bytes; production needs at least "
+                          f"{MIN_SECRET_KEY_BYTES} (python -c 'import secrets; print(secrets.token_urlsafe(48))')")
 
 
 class TestConfig(Config):

@@ -1,28 +1,32 @@
 """The LMS application factory."""
-import logging
 import os
 
 from flask import Flask
 
-from config import BASE_DIR, Config
+from config import BASE_DIR, select_config
 
 
-def create_app(config_class=Config, **overrides):
+def create_app(config_class=None, **overrides):
+    """The app, configured by ``config_class`` (default: the one LMS_ENV selects) and then
+    ``overrides``; refuses production settings that are unsafe (config.ConfigError)."""
     app = Flask(
         __name__,
         template_folder=str(BASE_DIR / "templates"),
         static_folder=str(BASE_DIR / "static"),
         instance_path=str(BASE_DIR / "instance"),
     )
-    app.config.from_object(config_class)
+    app.config.from_object(config_class or select_config())
     app.config.update(overrides)
+    from lms import production, request_id, security_headers
+
+    production.init_app(app)  # first: a production app with a bad secret key never starts
+    request_id.init_app(app)  # (the root logger's format and the request-id filter)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         # A local file: no connection to go stale, so no ping before every checkout.
         options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}))
         options.pop("pool_pre_ping", None)
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     os.makedirs(app.instance_path, exist_ok=True)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
 
     from lms import extensions, models, sqlite_setup  # noqa: F401  (models: every table registered; SQLite pragmas)
 
@@ -43,6 +47,7 @@ def create_app(config_class=Config, **overrides):
 
     register_blueprints(app)
     errors.init_app(app)
+    security_headers.init_app(app)
     templating.init_app(app)
 
     from lms.cli import lms_cli

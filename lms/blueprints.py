@@ -19,6 +19,7 @@ BLUEPRINTS = (
     ("lms.reminders.admin_views", "/admin/reminders: failed reminders"),
     ("lms.authoring.views", "/author/: course authoring"),
     ("lms.api.views", "/api/v1: the JSON API"),
+    ("lms.health", "/healthz and /readyz for load balancers"),
 )
 
 

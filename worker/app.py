@@ -1,13 +1,11 @@
 """Entry point for `celery -A worker.app worker` and `celery -A worker.app beat`."""
 import gc
-import os
 
 from celery.signals import worker_process_init
 
-from config import Config, ProductionConfig
 from lms import create_app
 
-flask_app = create_app(ProductionConfig if os.environ.get("LMS_ENV") == "production" else Config)
+flask_app = create_app()  # LMS_ENV chooses the config, as for the web app and the CLI
 celery_app = flask_app.extensions["celery"]
 
 import worker.tasks  # noqa: E402,F401  (register the tasks)

@@ -129,7 +129,7 @@ def lesson(lesson_id):
         return render_lesson_editor(lesson, form=form, status=422)
     if request.form.get("action") == "preview":
         # Rendered exactly as learners will see it; nothing is saved.
-        return render_lesson_editor(lesson, form=form, preview=render_markdown(form.body_markdown.data))
+        return render_lesson_editor(lesson, form=form, preview=render_markdown(form.body_markdown.data, lesson.module.version.course.slug))
     structure.update_lesson(current_user, lesson, form.revision.data, title=form.title.data.strip(),
                             body_markdown=form.body_markdown.data, pass_mark=form.pass_mark.data)
     db.session.commit()

@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from lms.accounts.auth import require
+from lms.downloads import as_download
 from lms.errors import abort_with
 from lms.mail import external_url
 from lms.records import export, services
@@ -13,6 +14,7 @@ FORMATS = ("html", "csv", "pdf")
 
 
 def _filename(user, ext):
+    # Letters of any script stay (sent as RFC 6266 filename*, with an ASCII fallback).
     safe = "".join(c if c.isalnum() else "-" for c in user.name.lower()).strip("-") or "learner"
     return f"training-record-{safe}.{ext}"
 
@@ -22,13 +24,11 @@ def _respond(user, fmt, self_view):
         abort_with(404, _("Choose the record as a page, CSV or PDF."))
     lines = services.training_record(user)
     if fmt == "csv":
-        return Response(export.record_csv(user, lines), mimetype="text/csv", headers={
-            "Content-Disposition": f'attachment; filename="{_filename(user, "csv")}"'})
+        return as_download(Response(export.record_csv(user, lines), mimetype="text/csv"), _filename(user, "csv"))
     if fmt == "pdf":
         verify = external_url("/verify/")
         pdf = export.record_pdf(user, lines, verify, locale=current_user.locale)
-        return Response(pdf, mimetype="application/pdf", headers={
-            "Content-Disposition": f'attachment; filename="{_filename(user, "pdf")}"'})
+        return as_download(Response(pdf, mimetype="application/pdf"), _filename(user, "pdf"))
     return render_template("records/record.html", user=user, lines=lines, self_view=self_view,
                            total_hours=services.completed_cpd_hours(lines))
 

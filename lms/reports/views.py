@@ -11,6 +11,7 @@ from lms.policy import Forbidden
 from lms.errors import abort_with
 from lms.reports import charts, export, services
 from lms.reports.forms import ReportFilterForm
+from lms.downloads import content_disposition
 
 bp = Blueprint("reports", __name__, url_prefix="/admin/reports")
 log = logging.getLogger(__name__)
@@ -85,7 +86,7 @@ def _export(kind):
     return Response(
         stream_with_context(body), mimetype=mimetype,
         headers={
-            "Content-Disposition": f'attachment; filename="{export.filename(kind)}"',
+            "Content-Disposition": content_disposition(export.filename(kind)),
             "Cache-Control": "no-store",
             "X-Content-Type-Options": "nosniff",
         },

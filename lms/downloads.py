@@ -1,0 +1,30 @@
+"""Content-Disposition for downloads (RFC 6266): the name as given in ``filename*`` (UTF-8,
+percent-encoded) with an ASCII ``filename`` for old clients, so "Rūta Kazlauskienė" neither
+breaks the response nor loses her name. The same rule as Flask's send_file(download_name=...),
+for responses that are not files on disk (generated CSV, PDF, streamed exports)."""
+import unicodedata
+from urllib.parse import quote
+
+from werkzeug.http import dump_options_header
+
+# RFC 5987 attr-chars left as they are in filename*; everything else is percent-encoded.
+ATTR_CHARS = "!#$&+-.^_`|~"
+
+
+def content_disposition(filename, as_attachment=True):
+    """The header value for a download named ``filename`` (control characters removed)."""
+    name = "".join(c for c in filename if unicodedata.category(c) != "Cc") or "download"
+    kind = "attachment" if as_attachment else "inline"
+    try:
+        name.encode("ascii")
+    except UnicodeEncodeError:
+        simple = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+        return dump_options_header(kind, {"filename": simple or "download",
+                                          "filename*": "UTF-8''" + quote(name, safe=ATTR_CHARS)})
+    return dump_options_header(kind, {"filename": name})
+
+
+def as_download(response, filename, as_attachment=True):
+    """Mark ``response`` as a download named ``filename``; returns it."""
+    response.headers["Content-Disposition"] = content_disposition(filename, as_attachment)
+    return response
