@@ -115,7 +115,8 @@ class RedisServer:
 
     def start(self):
         self.workdir.mkdir(parents=True, exist_ok=True)
-        self.port = free_port()
+        if self.port is None:  # started again after stop(): the same port, so clients reconnect
+            self.port = free_port()
         cmd = [
             redis_server_binary(),
             "--bind", LOOPBACK, "--port", str(self.port),
