@@ -19,6 +19,8 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}, "t
 # Images uploaded for a course (lms.authoring): /courses/<slug>/media/<file id> on this site,
 # served only to the course's learners and authors. Any other image source is removed.
 COURSE_IMAGE_PATH = re.compile(r"^/courses/(?P<slug>[a-z0-9-]+)/media/[0-9]+$")
+# An <img> as nh3 writes it (every attribute value double-quoted, with " escaped inside).
+SERIALIZED_IMG = re.compile(r'<img((?:\s+[a-zA-Z-]+="[^"]*")*)\s*/?>')
 
 
 def is_course_image(src, course_slug):
@@ -35,18 +37,17 @@ class _CourseImagesOnly(Treeprocessor):
         self.course_slug = course_slug
 
     def run(self, root):
-        for parent in root.iter():
-            children = list(parent)
-            for index, child in enumerate(children):
+        for parent in list(root.iter()):
+            kept = None  # the last child left in place, which takes over a removed one's tail
+            for child in list(parent):
                 if child.tag != "img" or is_course_image(child.get("src"), self.course_slug):
+                    kept = child
                     continue
-                # Keep the text that followed the image.
-                if child.tail:
-                    if index:
-                        previous = children[index - 1]
-                        previous.tail = (previous.tail or "") + child.tail
-                    else:
+                if child.tail:  # the text that followed the image stays
+                    if kept is None:
                         parent.text = (parent.text or "") + child.tail
+                    else:
+                        kept.tail = (kept.tail or "") + child.tail
                 parent.remove(child)
 
 
@@ -71,8 +72,8 @@ def _render(text, course_slug):
     html = md.convert(text)
 
     def filter_attribute(tag, attribute, value):
-        # Raw HTML <img> in the Markdown: its src goes unless it is the course's own file,
-        # and an <img> without a source shows nothing.
+        # Raw HTML <img> in the Markdown: its src goes unless it is the course's own file
+        # (the <img> left without a source is then removed below).
         if tag == "img" and attribute == "src":
             return value if is_course_image(value, course_slug) else None
         return value
@@ -85,6 +86,7 @@ def _render(text, course_slug):
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer",
     )
+    clean = SERIALIZED_IMG.sub(lambda m: m.group(0) if ' src="' in m.group(1) else "", clean)
     return Markup(clean)
 
 
