@@ -46,6 +46,11 @@ def wait_for_port(port, process=None, timeout=20.0, log_path=None):
     raise ServerError(f"nothing listening on {LOOPBACK}:{port} after {timeout}s\n{log_tail(log_path)}")
 
 
+def repo_pythonpath():
+    """PYTHONPATH for a process started outside the repository that imports lms/worker."""
+    return os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")]))
+
+
 def log_tail(path, lines=40):
     if not path or not Path(path).exists():
         return ""
@@ -240,12 +245,14 @@ class CeleryWorker:
     """A real `celery -A worker.app worker` subprocess, configured only through LMS_* env vars
     (so it builds its own Flask app exactly as in production)."""
 
-    def __init__(self, broker_url, env, log_path, concurrency=1, name="lms-test"):
+    def __init__(self, broker_url, env, log_path, concurrency=1, name="lms-test", cwd=None):
         self.broker_url = broker_url
         self.env = env
         self.log_path = Path(log_path)
         self.concurrency = concurrency
         self.name = name  # node name prefix: tell apart several workers of one test run
+        # Its working directory (default: the repository), as on a machine of its own.
+        self.cwd = Path(cwd) if cwd else REPO_ROOT
         self.process = None
 
     def start(self, timeout=60.0):
@@ -254,11 +261,11 @@ class CeleryWorker:
             "--loglevel=info", f"--concurrency={self.concurrency}", "--pool=prefork",
             "-Q", "celery", "--hostname", f"{self.name}-{os.getpid()}@%h",
         ]
-        env = {**os.environ, **self.env, "PYTHONUNBUFFERED": "1"}
+        env = {**os.environ, **self.env, "PYTHONUNBUFFERED": "1", "PYTHONPATH": repo_pythonpath()}
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(
-                cmd, cwd=REPO_ROOT, env=env, stdin=subprocess.DEVNULL, stdout=log,
+                cmd, cwd=self.cwd, env=env, stdin=subprocess.DEVNULL, stdout=log,
                 stderr=subprocess.STDOUT, start_new_session=True,
             )
         try:
@@ -322,6 +329,62 @@ class LiveServer:
             self.server.server_close()
             self.thread.join(10)
             self.server = None
+
+
+class GunicornServer:
+    """The web app under gunicorn (``lms:create_app()``, configured only by LMS_* variables,
+    as in production) on a free loopback port, run from its own working directory."""
+
+    def __init__(self, env, workdir, workers=2):
+        self.env = env
+        self.workdir = Path(workdir)
+        self.workers = workers
+        self.port = None
+        self.process = None
+        self.log_path = self.workdir / "gunicorn.log"
+
+    @property
+    def url(self):
+        return f"http://{LOOPBACK}:{self.port}"
+
+    def start(self, timeout=60.0):
+        import urllib.request
+
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        self.port = free_port()
+        cmd = [
+            sys.executable, "-m", "gunicorn", "--bind", f"{LOOPBACK}:{self.port}",
+            "--workers", str(self.workers), "--access-logfile", "-", "--error-logfile", "-",
+            "lms:create_app()",
+        ]
+        env = {**os.environ, **self.env, "PYTHONUNBUFFERED": "1", "PYTHONPATH": repo_pythonpath()}
+        with open(self.log_path, "ab") as log:
+            self.process = subprocess.Popen(
+                cmd, cwd=self.workdir, env=env, stdin=subprocess.DEVNULL, stdout=log,
+                stderr=subprocess.STDOUT, start_new_session=True,
+            )
+        try:
+            wait_for_port(self.port, self.process, timeout=timeout, log_path=self.log_path)
+            deadline = time.monotonic() + timeout
+            while True:  # the port opens before the workers have built the app
+                try:
+                    with urllib.request.urlopen(f"{self.url}/healthz", timeout=5) as response:
+                        if response.status == 200:
+                            return self
+                except OSError:
+                    pass
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    raise ServerError(f"gunicorn did not become healthy\n{log_tail(self.log_path)}")
+                time.sleep(0.1)
+        except BaseException:
+            self.stop()
+            raise
+
+    def log_text(self):
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def stop(self, timeout=15.0):
+        stop_process(self.process, timeout=timeout)
 
 
 # --------------------------------------------------------------------------- SMTP
