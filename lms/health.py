@@ -15,6 +15,13 @@ log = logging.getLogger(__name__)
 REDIS_TIMEOUT_SECONDS = 2
 
 
+@bp.after_request
+def never_cached(response):
+    # Set here, so the security headers need not ask who is logged in (a database read).
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 @bp.route("/healthz")
 @limiter.exempt
 def healthz():

@@ -36,6 +36,8 @@ def add_security_headers(response):
         response.headers.setdefault(name, value)
     # Static files are the same for everyone and stay cacheable; whatever a logged-in user
     # gets may hold their data and is never stored by a browser or a shared cache.
-    if request.endpoint != "static" and current_user.is_authenticated:
+    if request.endpoint == "static" or "no-store" in response.headers.get("Cache-Control", ""):
+        return response
+    if current_user.is_authenticated:
         response.headers["Cache-Control"] = "no-store"
     return response

@@ -88,3 +88,20 @@ def test_a_sane_request_id_from_a_trusted_proxy_is_kept(app, database_url, redis
     for insane in ("has space", "x" * 129, "new\\nline", ""):
         given = client.get("/healthz", headers={"X-Request-ID": insane}).headers["X-Request-ID"]
         assert given != insane and len(given) == 32
+
+
+def test_healthz_answers_a_logged_in_browser_while_the_database_is_down(app, client):
+    from tests.factories import create_user
+    from tests.helpers import login
+
+    login(client, create_user())
+    # The same cookie on an app whose database is gone: the process is still up.
+    down = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=f"postgresql+psycopg://nobody@127.0.0.1:{free_port()}/none")
+    down_client = down.test_client()
+    for cookie in ("session",):
+        value = client.get_cookie(cookie)
+        assert value is not None
+        down_client.set_cookie(cookie, value.value)
+    response = down_client.get("/healthz")
+    assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
+    assert down_client.get("/readyz").status_code == 503
