@@ -5,8 +5,6 @@ for responses that are not files on disk (generated CSV, PDF, streamed exports).
 import unicodedata
 from urllib.parse import quote
 
-from werkzeug.http import dump_options_header
-
 # RFC 5987 attr-chars left as they are in filename*; everything else is percent-encoded.
 ATTR_CHARS = "!#$&+-.^_`|~"
 
@@ -15,13 +13,14 @@ def content_disposition(filename, as_attachment=True):
     """The header value for a download named ``filename`` (control characters removed)."""
     name = "".join(c for c in filename if unicodedata.category(c) != "Cc") or "download"
     kind = "attachment" if as_attachment else "inline"
-    try:
-        name.encode("ascii")
-    except UnicodeEncodeError:
-        simple = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
-        return dump_options_header(kind, {"filename": simple or "download",
-                                          "filename*": "UTF-8''" + quote(name, safe=ATTR_CHARS)})
-    return dump_options_header(kind, {"filename": name})
+    if name.isascii():
+        return f"{kind}; filename={_quoted(name)}"
+    simple = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+    return f"{kind}; filename={_quoted(simple or 'download')}; filename*=UTF-8''{quote(name, safe=ATTR_CHARS)}"
+
+
+def _quoted(value):
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def as_download(response, filename, as_attachment=True):

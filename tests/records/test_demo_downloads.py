@@ -58,9 +58,9 @@ def test_every_demo_learner_downloads_their_record_as_csv_and_pdf(app):
 
 
 def test_content_disposition_keeps_the_name_and_gives_an_ascii_fallback():
-    assert content_disposition("report.csv") == "attachment; filename=report.csv"
+    assert content_disposition("report.csv") == 'attachment; filename="report.csv"'
     header = content_disposition("training-record-rūta-kazlauskienė.pdf")
-    assert header == ("attachment; filename=training-record-ruta-kazlauskiene.pdf; "
+    assert header == ('attachment; filename="training-record-ruta-kazlauskiene.pdf"; '
                       "filename*=UTF-8''training-record-r%C5%ABta-kazlauskien%C4%97.pdf")
     assert content_disposition('a "quoted"; name.csv', as_attachment=False) == 'inline; filename="a \\"quoted\\"; name.csv"'
     assert "\n" not in content_disposition("bad\r\nname.csv")
