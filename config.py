@@ -8,7 +8,7 @@ BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = Path(os.environ.get("LMS_INSTANCE_DIR", BASE_DIR / "instance"))
 
 
-# The key a fresh checkout runs with; ProductionConfig refuses it (see select_config).
+# The key a fresh checkout runs with; ProductionConfig refuses it (see check_secret_key).
 DEVELOPMENT_SECRET_KEY = "dev-only-secret-change-me"
 
 
