@@ -5,6 +5,10 @@ for responses that are not files on disk (generated CSV, PDF, streamed exports).
 import unicodedata
 from urllib.parse import quote
 
+from flask import send_file
+
+from lms.storage import path_for, safe_name
+
 # RFC 5987 attr-chars left as they are in filename*; everything else is percent-encoded.
 ATTR_CHARS = "!#$&+-.^_`|~"
 
@@ -26,4 +30,15 @@ def _quoted(value):
 def as_download(response, filename, as_attachment=True):
     """Mark ``response`` as a download named ``filename``; returns it."""
     response.headers["Content-Disposition"] = content_disposition(filename, as_attachment)
+    return response
+
+
+def send_stored(stored, download=False):
+    """The response serving an uploaded file (lms.storage keeps it): conditional (ETag,
+    ranges for video), shown in the page or, with ``download``, as an attachment."""
+    response = send_file(
+        path_for(stored.sha256), mimetype=stored.content_type,
+        as_attachment=download, download_name=safe_name(stored.original_name), conditional=True,
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
     return response

@@ -1,4 +1,5 @@
-"""Uploaded files: stored content-addressed (by SHA-256) outside the web root."""
+"""Uploaded files: stored content-addressed (by SHA-256) outside the web root. Serving them is
+a view's job (lms.downloads.send_stored)."""
 import hashlib
 import os
 import re
@@ -6,7 +7,7 @@ import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
-from flask import current_app, send_file
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -44,15 +45,6 @@ def store_bytes(data, original_name, content_type):
     db.session.add(stored)
     db.session.flush()
     return stored
-
-
-def send_stored(stored, download=False):
-    response = send_file(
-        path_for(stored.sha256), mimetype=stored.content_type,
-        as_attachment=download, download_name=safe_name(stored.original_name), conditional=True,
-    )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 # Uploads are copied in chunks of this size: never the whole file in memory.

@@ -15,7 +15,7 @@ from lms.enrolments import services as enrolments
 from lms.errors import abort_with
 from lms.progress import rules
 from lms.progress.views import parse_answers
-from lms.storage import send_stored
+from lms.downloads import send_stored
 
 
 def previewable(version_id):

@@ -9,7 +9,7 @@ from lms.enrolments.models import Enrolment
 from lms.errors import abort_with
 from lms.extensions import db
 from lms.progress import services
-from lms.storage import send_stored
+from lms.downloads import send_stored
 
 bp = Blueprint("progress", __name__)
 
