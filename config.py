@@ -52,6 +52,10 @@ class Config:
     RATELIMIT_LOGIN = env("RATELIMIT_LOGIN", "10 per minute")
     RATELIMIT_SIGNUP = env("RATELIMIT_SIGNUP", "5 per minute")
     RATELIMIT_HEADERS_ENABLED = True
+    # Redis down: count in this process's memory (logged by Flask-Limiter) instead of a 500,
+    # and notice a dead Redis within a second rather than hang on it.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 1}
 
     BULK_CSV_MAX_BYTES = env_int("BULK_CSV_MAX_BYTES", 5 * 1024 * 1024)
 
@@ -84,6 +88,13 @@ class Config:
     # broker) is enqueued again by the next sweep; longer than the whole retry schedule.
     REMINDER_REQUEUE_AFTER_SECONDS = env_int("REMINDER_REQUEUE_AFTER_SECONDS", 900)
 
+    # Outbox (lms.outbox): beat hands over again, every OUTBOX_SWEEP_SECONDS, the promised work
+    # not done whose last hand-over is older than OUTBOX_HANDOVER_SECONDS (a lost message, a
+    # worker killed mid-task): longer than a task takes, short enough that a certificate is
+    # issued within minutes.
+    OUTBOX_SWEEP_SECONDS = env_int("OUTBOX_SWEEP_SECONDS", 60)
+    OUTBOX_HANDOVER_SECONDS = env_int("OUTBOX_HANDOVER_SECONDS", 300)
+
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = "UTC"
     LANGUAGES = {
@@ -108,8 +119,18 @@ class Config:
         "broker_connection_retry_on_startup": True,
         "task_ignore_result": True,
         "timezone": "UTC",
-        # An unacknowledged task (its worker died) is redelivered after this many seconds.
-        "broker_transport_options": {"visibility_timeout": env_int("BROKER_VISIBILITY_TIMEOUT", 3600)},
+        # Redis down: a hand-over gives up within a second (the outbox keeps the work), instead
+        # of the default publish retries; the worker keeps reconnecting (its own setting).
+        "task_publish_retry_policy": {"max_retries": 1, "interval_start": 0, "interval_step": 0.2,
+                                      "interval_max": 0.2},
+        "broker_connection_timeout": 2,
+        "broker_transport_options": {
+            # An unacknowledged task (its worker died) is redelivered after this many seconds;
+            # the outbox sweep hands it over again long before.
+            "visibility_timeout": env_int("BROKER_VISIBILITY_TIMEOUT", 3600),
+            "socket_connect_timeout": 2,
+        },
+        "redis_socket_connect_timeout": 2,
     }
 
 

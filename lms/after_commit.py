@@ -12,6 +12,18 @@ def call_after_commit(session, func, *args):
     session.info.setdefault(_KEY, []).append((func, args))
 
 
+def collect_after_commit(session, func):
+    """A list that ``func`` is called with once, after the transaction commits: every caller
+    in the transaction appends to the same list (one call for many items, e.g. one broker
+    connection for many tasks). A rollback drops it with the other callbacks."""
+    for registered, args in session.info.get(_KEY, ()):
+        if registered is func:
+            return args[0]
+    items = []
+    call_after_commit(session, func, items)
+    return items
+
+
 @event.listens_for(Session, "after_commit")
 def _run(session):
     if session.in_nested_transaction():

@@ -1,4 +1,5 @@
 """The one home of the Flask extensions, created unbound and initialised in create_app."""
+import importlib
 from functools import lru_cache
 
 from babel import Locale
@@ -76,11 +77,17 @@ def celery_init_app(app: Flask) -> Celery:
             with app.app_context():
                 return self.run(*args, **kwargs)
 
-    celery_app = Celery(app.name, task_cls=FlaskTask)
+    from lms.tasks import TASK_MODULES
+
+    celery_app = Celery(app.name, task_cls=FlaskTask, include=list(TASK_MODULES))
     settings = dict(app.config["CELERY"])
     settings.setdefault("broker_url", app.config["REDIS_URL"])
     settings.setdefault("result_backend", app.config["REDIS_URL"])
     celery_app.config_from_object(settings)
     celery_app.set_default()
     app.extensions["celery"] = celery_app
+    # The web app hands work over through the task objects, so they must exist here too
+    # (the worker imports the same modules through ``include``).
+    for module in TASK_MODULES:
+        importlib.import_module(module)
     return celery_app

@@ -8,7 +8,6 @@ from lms import create_app
 flask_app = create_app()  # LMS_ENV chooses the config, as for the web app and the CLI
 celery_app = flask_app.extensions["celery"]
 
-import worker.tasks  # noqa: E402,F401  (register the tasks)
 from worker.schedule import beat_schedule  # noqa: E402
 
 celery_app.conf.beat_schedule = beat_schedule(flask_app.config)

@@ -1,14 +1,18 @@
-"""Celery beat entries."""
+"""Celery beat entries: the periodic tasks, named through their task objects."""
 from datetime import timedelta
+
+from lms.outbox.tasks import outbox_sweep
+from lms.reminders.tasks import reminder_sweep
+
+
+def _every(task, seconds):
+    every = timedelta(seconds=seconds)
+    # A run nobody picked up before the next one is due is dropped, not piled up.
+    return {"task": task.name, "schedule": every, "options": {"expires": every.total_seconds()}}
 
 
 def beat_schedule(config):
-    sweep_every = timedelta(seconds=config["REMINDER_SWEEP_SECONDS"])
     return {
-        "reminder-sweep": {
-            "task": "lms.reminder_sweep",
-            "schedule": sweep_every,
-            # A sweep nobody picked up before the next one is due is dropped, not piled up.
-            "options": {"expires": sweep_every.total_seconds()},
-        },
+        "reminder-sweep": _every(reminder_sweep, config["REMINDER_SWEEP_SECONDS"]),
+        "outbox-sweep": _every(outbox_sweep, config["OUTBOX_SWEEP_SECONDS"]),
     }

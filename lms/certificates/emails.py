@@ -3,19 +3,17 @@ import logging
 
 from flask_babel import gettext as _
 
-from lms.audit.services import record_event
-from lms.certificates.services import (
-    EMAIL_SENT, download_path, email_sent, lock_certificate, text_locale, verify_url,
-)
+from lms.certificates.services import download_path, lock_certificate, text_locale, verify_url
 from lms.mail import build_message, external_url, render_email, send_message
+from lms.timeutil import utcnow
 
 log = logging.getLogger(__name__)
 
 
 def send_issued_email(cert_id):
     """Email the learner that their certificate is issued, with the verification link; at
-    most once per certificate (an AuditEvent records the send, checked under the
-    certificate's lock, which is held until the caller commits).
+    most once per certificate (its ``emailed_at``, checked and set under the certificate's
+    lock, which is held until the caller commits).
 
     :return: True when this call sent it
     :raises smtplib.SMTPException, OSError: the send failed (nothing recorded: retry)
@@ -24,7 +22,7 @@ def send_issued_email(cert_id):
     if cert is None or cert.status != "issued":
         log.info("certificate email skipped id=%s: not issued", cert_id)
         return False
-    if email_sent(cert.id):
+    if cert.emailed_at is not None:
         log.info("certificate email skipped id=%s: sent already", cert_id)
         return False
     learner = cert.enrolment.user
@@ -38,6 +36,6 @@ def send_issued_email(cert_id):
     message = build_message((learner.name, learner.email), subject, text, html)
     message["Content-Language"] = locale  # after the body, which resets Content-* headers
     send_message(message)
-    record_event(EMAIL_SENT, cert, enrolment_id=cert.enrolment_id, user_id=learner.id)
+    cert.emailed_at = utcnow()
     log.info("certificate email sent id=%s user_id=%s", cert.id, learner.id)
     return True

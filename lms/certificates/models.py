@@ -33,6 +33,8 @@ class Certificate(db.Model):
     revoked_reason: Mapped[str | None] = mapped_column(Text)
     revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     pdf_sha256: Mapped[str | None] = mapped_column(String(64))
+    # When the "certificate issued" email went out (set under the row's lock: at most once).
+    emailed_at: Mapped[object | None] = mapped_column(UTCDateTime())
 
     learner_name: Mapped[str] = mapped_column(String(200))
     course_title: Mapped[str] = mapped_column(String(200))

@@ -17,13 +17,11 @@ from pathlib import Path
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from lms.policy import Forbidden, can
-from lms.after_commit import call_after_commit
-from lms.audit.models import AuditEvent
 from lms.audit.services import record_event
 from lms.certificates import hooks
 from lms.certificates.codes import CODE_RE, new_code, normalise_code
@@ -35,8 +33,6 @@ from lms.mail import external_url
 from lms.timeutil import utcnow
 
 log = logging.getLogger(__name__)
-
-EMAIL_SENT = "certificate.email_sent"
 
 
 class CertificateError(Exception):
@@ -291,7 +287,7 @@ def _finish(cert_id):
         return db.session.get(Certificate, cert_id, populate_existing=True)
     record_event("certificate.issued", cert, enrolment_id=cert.enrolment_id,
                  sequence=cert.sequence, pdf_sha256=digest)
-    call_after_commit(db.session(), hooks.certificate_email_requested, cert.id)
+    hooks.certificate_email_requested(cert.id)  # promised in the same commit as the issue
     enrolment_id = cert.enrolment_id  # read now: the commit expires the loaded attributes
     db.session.commit()
     log.info("certificate issued id=%s enrolment_id=%s", cert_id, enrolment_id)
@@ -315,11 +311,7 @@ def issue_certificate(enrolment_id):
         return None
     if status == "pending":
         return _finish(cert_id)
-    if status == "issued" and not email_sent(cert_id):
-        # Issued by a run that died before it could hand over the email: hand it over now
-        # (the email task sends once, whoever asks).
-        hooks.certificate_email_requested(cert.id)
-    return cert
+    return cert  # issued already: its email was promised in the same commit
 
 
 # --------------------------------------------------------------------------- admin actions
@@ -391,16 +383,7 @@ def reissue_certificate(enrolment, actor, reason=None, correction=False):
     record_event("certificate.reissued", cert, actor=actor, enrolment_id=enrolment.id,
                  sequence=cert.sequence, replaces_id=latest.id, correction=bool(correction),
                  reason=(reason or "").strip() or None)
-    call_after_commit(db.session(), hooks.certificate_email_requested, cert.id)
+    hooks.certificate_email_requested(cert.id)
     log.info("certificate reissued id=%s enrolment_id=%s sequence=%s", cert.id, enrolment.id, cert.sequence)
     return cert
 
-
-# --------------------------------------------------------------------------- email
-
-
-def email_sent(cert_id):
-    return db.session.scalar(select(exists().where(
-        AuditEvent.action == EMAIL_SENT, AuditEvent.subject_type == "certificate",
-        AuditEvent.subject_id == cert_id,
-    )))

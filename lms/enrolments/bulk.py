@@ -13,12 +13,13 @@ from sqlalchemy import or_, select
 from lms.accounts.invitations import unusable_password_hash
 from lms.accounts.models import User
 from lms.accounts.services import find_or_create_organisation, normalise_email
-from lms.after_commit import call_after_commit
 from lms.audit.services import record_event
 from lms.courses.models import Course, CourseVersion
 from lms.enrolments import services as enrolments
 from lms.enrolments.models import Enrolment
 from lms.extensions import db
+from lms.outbox.models import SEND_INVITATION
+from lms.outbox.services import promise
 from lms.reports.export import FORMULA_STARTS
 
 REQUIRED = ("email", "name", "organisation", "country", "course")
@@ -213,7 +214,7 @@ def apply(data, actor, today=None):
             db.session.add(user)
             db.session.flush()
             record_event("user.invited", user, actor=actor)
-            call_after_commit(db.session(), _enqueue_invitation, user.id)
+            promise(SEND_INVITATION, user.id)  # sent by the worker once this commits
             created[row.email] = user
         if row.outcome == "already enrolled":
             continue
@@ -222,9 +223,3 @@ def apply(data, actor, today=None):
     record_event("enrolment.bulk_applied", actor, actor=actor, rows=len(result.rows),
                  new_users=len(created), already_enrolled=result.count("already enrolled"))
     return result
-
-
-def _enqueue_invitation(user_id):
-    from flask import current_app
-
-    current_app.extensions["celery"].send_task("lms.send_invitation", args=[user_id])

@@ -9,7 +9,6 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm.attributes import set_committed_value
 
-from lms.after_commit import call_after_commit
 from lms.audit.services import record_event
 from lms.certificates.hooks import certificate_requested
 from lms.courses.models import Course, CourseVersion, Lesson, Module
@@ -238,7 +237,7 @@ def complete_if_done(enrolment, lesson_ids, actor):
         "enrolment.completed", enrolment, actor=actor,
         course_id=enrolment.course_id, version_id=enrolment.version_id,
     )
-    call_after_commit(db.session(), certificate_requested, enrolment.id)
+    certificate_requested(enrolment.id)  # promised in this commit (lms.outbox)
     return True
 
 

@@ -60,14 +60,14 @@ def test_anonymous_downloads_go_to_log_in(client, issued):
     assert response.status_code == 302 and response.location.startswith("/login")
 
 
-def test_my_learning_says_the_certificate_is_being_prepared_while_it_is(client, app, cert_dir):
+def test_my_learning_says_the_certificate_will_follow_while_it_is_prepared(client, app, cert_dir):
     enrolment = completed_enrolment()
     login(client, enrolment.user)
     page = client.get("/my-learning")
-    assert page.status_code == 200 and "Your certificate is being prepared" in text_of(page)
+    assert page.status_code == 200 and "Your certificate will follow" in text_of(page)
     claimed = services._claim(enrolment.id)  # claimed by a worker, not rendered yet
     db.session.commit()
-    assert "Your certificate is being prepared" in text_of(client.get("/my-learning"))
+    assert "Your certificate will follow" in text_of(client.get("/my-learning"))
     response = client.get(download_url(claimed))
     assert response.status_code == 409 and "being prepared" in text_of(response)
 
