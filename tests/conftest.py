@@ -60,10 +60,20 @@ def _schema(database_url, redis_url, upload_dir, certificate_dir, smtp_server):
 
 
 @pytest.fixture
-def app(request, _schema, database_url, redis_url, upload_dir, certificate_dir, smtp_server):
+def app_redis_url(redis_url):
+    """The Redis of the test's app (broker, results, rate limits): the session's. A module
+    with a Redis of its own (e.g. to stop it) overrides this fixture; its tests then run
+    their own worker on it."""
+    return redis_url
+
+
+@pytest.fixture
+def app(request, _schema, database_url, redis_url, app_redis_url, upload_dir, certificate_dir, smtp_server):
+    own_redis = app_redis_url != redis_url
+    redis_url = app_redis_url
     redis.Redis.from_url(limits_url(redis_url)).flushdb()
     overrides = {}
-    if "celery_worker" not in request.fixturenames:
+    if "celery_worker" not in request.fixturenames and not own_redis:
         # Enrolling (a confirmation email) or completing (a certificate) enqueues a task. In a
         # test without a worker it goes where nobody consumes it: else the session worker,
         # started by an earlier test, would run it during this test and its teardown.

@@ -9,6 +9,8 @@ Session fixtures start each server once, on a free loopback port, and stop it at
                      live server thread share it; LMS_TEST_DB=postgresql: a throwaway cluster
 - ``upload_dir``     a directory for uploaded files, shared with the worker process
 - ``celery_worker``  a real ``celery -A worker.app worker`` process on that Redis and database
+- ``postgres_cluster`` the PostgreSQL cluster (None on SQLite), to restart it
+- ``private_redis``  (module) a Redis of the module's own, to stop and start again
 
 Function fixture:
 
@@ -83,15 +85,37 @@ def redis_url(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory):
+def postgres_cluster():
+    """The session's throwaway PostgreSQL cluster (``restart()`` it to test a database
+    restart), or None in the SQLite run."""
+    if selected_db_kind() != "postgresql":
+        yield None
+        return
+    cluster = PostgresCluster().start()
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture(scope="module")
+def private_redis(tmp_path_factory):
+    """A Redis server of this test module's own, to ``stop()`` and ``start()`` again (same
+    port, empty: no persistence) while the app, a worker and beat use it: a Redis outage
+    without disturbing the session's Redis and worker. ``.url`` is its database 0."""
+    server = RedisServer(tmp_path_factory.mktemp("private-redis")).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def database_url(postgres_cluster, tmp_path_factory):
     """SQLAlchemy URL of an empty database for this session (no schema: the app fixture
     migrates it)."""
-    if selected_db_kind() == "postgresql":
-        cluster = PostgresCluster().start()
-        try:
-            yield cluster.url
-        finally:
-            cluster.stop()
+    if postgres_cluster is not None:
+        yield postgres_cluster.url
     else:
         path = tmp_path_factory.mktemp("db") / "test.sqlite3"
         yield f"sqlite:///{path}"

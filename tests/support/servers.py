@@ -119,6 +119,7 @@ class RedisServer:
         return f"redis://{LOOPBACK}:{self.port}/0"
 
     def start(self):
+        """Start the server; started again after stop(), on the same port (an outage)."""
         self.workdir.mkdir(parents=True, exist_ok=True)
         if self.port is None:  # started again after stop(): the same port, so clients reconnect
             self.port = free_port()
@@ -138,6 +139,11 @@ class RedisServer:
 
     def stop(self):
         stop_process(self.process)
+        self.process = None
+
+    @property
+    def running(self):
+        return self.process is not None and self.process.poll() is None
 
 
 # --------------------------------------------------------------------------- PostgreSQL
@@ -210,12 +216,8 @@ class PostgresCluster:
             self.bin / "initdb", "-D", self.data_dir, "-U", "postgres", "-A", "trust",
             "-E", "UTF8", "--no-locale", "--no-sync",
         ])
-        options = (
-            f"-p {self.port} -h {LOOPBACK} -k {self.tmp} "
-            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
-        )
         self._run([
-            self.bin / "pg_ctl", "-D", self.data_dir, "-l", self.log_path, "-o", options,
+            self.bin / "pg_ctl", "-D", self.data_dir, "-l", self.log_path, "-o", self._options(),
             "-w", "-t", "60", "start",
         ])
         self.started = True
@@ -224,6 +226,19 @@ class PostgresCluster:
             self.database,
         ])
         return self
+
+    def _options(self):
+        return (
+            f"-p {self.port} -h {LOOPBACK} -k {self.tmp} "
+            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+        )
+
+    def restart(self):
+        """Restart the server (fast shutdown: every open connection is cut), same port."""
+        self._run([
+            self.bin / "pg_ctl", "-D", self.data_dir, "-l", self.log_path, "-o", self._options(),
+            "-m", "fast", "-w", "-t", "60", "restart",
+        ])
 
     def stop(self):
         if self.tmp is None:
@@ -292,6 +307,44 @@ class CeleryWorker:
             raise ServerError(f"celery worker did not answer a ping in {timeout}s\n{log_tail(self.log_path)}")
         finally:
             client.close()
+
+    def log_text(self):
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def stop(self, timeout=15.0):
+        stop_process(self.process, timeout=timeout)
+
+
+class CeleryBeat:
+    """A real `celery -A worker.app beat` subprocess (schedule file in its own directory),
+    configured only through LMS_* env vars, like CeleryWorker."""
+
+    def __init__(self, env, workdir):
+        self.env = env
+        self.workdir = Path(workdir)
+        self.log_path = self.workdir / "beat.log"
+        self.process = None
+
+    def start(self, timeout=60.0):
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        cmd = [
+            sys.executable, "-m", "celery", "-A", "worker.app", "beat", "--loglevel=info",
+            "--schedule", str(self.workdir / "celerybeat-schedule"),
+            "--pidfile", str(self.workdir / "beat.pid"),
+        ]
+        env = {**os.environ, **self.env, "PYTHONUNBUFFERED": "1"}
+        with open(self.log_path, "ab") as log:
+            self.process = subprocess.Popen(
+                cmd, cwd=REPO_ROOT, env=env, stdin=subprocess.DEVNULL, stdout=log,
+                stderr=subprocess.STDOUT, start_new_session=True,
+            )
+        deadline = time.monotonic() + timeout
+        while "beat: Starting" not in self.log_text():
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise ServerError(f"celery beat did not start\n{log_tail(self.log_path)}")
+            time.sleep(0.1)
+        return self
 
     def log_text(self):
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""

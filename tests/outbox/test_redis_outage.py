@@ -1,0 +1,144 @@
+"""Redis stopped and started again under a real app, worker and beat (the outbox sweep every
+second), with a real SMTP server: the learner's click, a login, a verification and a bulk
+enrolment succeed while it is down, and the promised certificate, its email and the
+invitations arrive once it is back, each exactly once, with nobody doing anything."""
+import logging
+import time
+
+import pytest
+import redis
+from sqlalchemy import select
+
+from lms.accounts.models import User
+from lms.certificates import services as certificates
+from lms.extensions import db
+from lms.outbox.models import ISSUE_CERTIFICATE, SEND_INVITATION
+from tests.certificates.helpers import completed_enrolment
+from tests.enrolments.test_bulk import HEADER, apply_from, upload
+from tests.factories import create_course, create_user, enrol
+from tests.helpers import csrf_token, login, post_form, text_of
+from tests.outbox.helpers import certificate_mails, issued_certificates, outbox_rows, wait_until
+from tests.support.fixtures import worker_env
+from tests.support.servers import CeleryBeat, CeleryWorker
+
+pytestmark = pytest.mark.worker
+
+
+@pytest.fixture(scope="module")
+def services(private_redis, database_url, upload_dir, certificate_dir, smtp_server, tmp_path_factory):
+    """A worker and beat on the module's own Redis; beat runs the outbox sweep every second."""
+    workdir = tmp_path_factory.mktemp("outage")
+    env = worker_env(private_redis.url, database_url, upload_dir, certificate_dir, smtp_server.port,
+                     workdir, LMS_OUTBOX_SWEEP_SECONDS=1, LMS_OUTBOX_HANDOVER_SECONDS=60)
+    worker = CeleryWorker(private_redis.url, env, workdir / "worker.log", name="lms-outage").start()
+    beat = CeleryBeat(env, workdir / "beat")
+    try:
+        beat.start()
+        yield worker, beat
+    finally:
+        beat.stop()
+        worker.stop()
+
+
+@pytest.fixture
+def app_redis_url(private_redis, services):
+    return private_redis.url
+
+
+@pytest.fixture
+def outage(private_redis):
+    """The module's Redis; started again after the test if the test left it stopped."""
+    yield private_redis
+    if not private_redis.running:
+        private_redis.start()
+
+
+def test_the_last_lesson_completes_while_redis_is_down_and_the_certificate_follows_once(
+    app, client, outage, services, mailbox
+):
+    learner = create_user(name="Rūta Kazlauskienė", email="ruta.outage@example.test")
+    course = create_course(title="GxP essentials", lessons=("text",))
+    enrolment = enrol(learner, course)
+    [lesson] = enrolment.version.lessons()
+    login(client, learner)
+    page = f"/courses/{course.slug}/lessons/{lesson.id}"
+    token = csrf_token(client, page)
+
+    outage.stop()
+    started = time.monotonic()
+    response = client.post(f"{page}/complete", data={"csrf_token": token})
+    elapsed = time.monotonic() - started
+    assert response.status_code == 302, text_of(response)[:500]
+    assert elapsed < 2, f"'mark complete' took {elapsed:.1f}s with Redis down"
+    my_learning = client.get("/my-learning")
+    assert my_learning.status_code == 200
+    assert "Your certificate will follow" in text_of(my_learning)
+    [promised] = outbox_rows(ISSUE_CERTIFICATE)
+    assert promised.subject_id == enrolment.id
+    assert promised.handed_over_at is None and promised.last_error  # left for the sweep
+    time.sleep(2)  # beat sweeps meanwhile, and fails: still nothing lost
+    assert issued_certificates(enrolment.id) is None
+
+    outage.start()  # empty: whatever was queued before is gone too
+    [cert] = wait_until(lambda: issued_certificates(enrolment.id), 60, "the certificate", logs=services)
+    wait_until(lambda: certificate_mails(mailbox, learner.email), 60, "the certificate email", logs=services)
+    wait_until(lambda: all(row.done_at for row in outbox_rows()), 30, "every promise done", logs=services)
+    time.sleep(3)  # three more sweeps: room for a duplicate, were there one
+    [message] = certificate_mails(mailbox, learner.email)
+    assert cert.code in message.get_body(("plain",)).get_content()
+    assert f"/certificates/{cert.code}.pdf" in text_of(client.get("/my-learning"))
+
+
+def test_login_and_verification_answer_while_redis_is_down(app, client, outage, caplog):
+    enrolment = completed_enrolment(name="Sven Svensson", email="sven.outage@example.test")
+    cert = certificates.issue_certificate(enrolment.id)
+    code = cert.code
+    outage.stop()
+    caplog.set_level(logging.WARNING)
+
+    started = time.monotonic()
+    login(client, enrolment.user)  # 302: the rate limiter counted in memory
+    verified = app.test_client().get(f"/verify/{code}")
+    assert verified.status_code == 200 and 'data-state="valid"' in text_of(verified)
+    assert app.test_client().get("/verify/AAAAAAAAAAAAAAAAAAAAAAAA").status_code == 404
+    assert time.monotonic() - started < 5
+    assert any("falling back to in-memory storage" in record.getMessage() for record in caplog.records)
+
+    outage.start()
+    limits = redis.Redis.from_url(outage.url.rsplit("/", 1)[0] + "/1")
+
+    def counted_in_redis():  # Flask-Limiter looks for its storage again, and uses it
+        app.test_client().get(f"/verify/{code}")
+        return limits.dbsize() > 0
+
+    wait_until(counted_in_redis, 30, "the rate limiter to use Redis again")
+
+
+def test_invitations_promised_while_redis_is_down_arrive_once_it_is_back(
+    app, client, outage, services, mailbox
+):
+    create_course(title="Pharmacovigilance signal detection")
+    admin = app.test_client()
+    login(admin, create_user(role="admin"))
+    people = [("liis.outage@example.com", "Liis Tamm"), ("janis.outage@example.com", "Jānis Bērziņš")]
+    csv = HEADER + "".join(f"{email},{name},Tallinn Pharmacy,EE,Pharmacovigilance signal detection,\n"
+                           for email, name in people)
+    preview = upload(admin, csv)
+
+    outage.stop()
+    started = time.monotonic()
+    assert apply_from(admin, preview).status_code == 302
+    assert time.monotonic() - started < 5
+    invited = db.session.scalars(select(User.id).where(User.email.in_([e for e, _ in people]))).all()
+    assert sorted(row.subject_id for row in outbox_rows(SEND_INVITATION)) == sorted(invited)
+
+    outage.start()
+
+    def invitations():
+        return [m for m in list(mailbox.messages) if "invited" in m["Subject"]]
+
+    wait_until(lambda: len(invitations()) >= 2, 60, "both invitations", logs=services)
+    wait_until(lambda: all(row.done_at for row in outbox_rows(SEND_INVITATION)), 30,
+               "the invitations marked done", logs=services)
+    time.sleep(3)
+    assert sorted(m["To"].addresses[0].addr_spec for m in invitations()) == sorted(e for e, _ in people)
