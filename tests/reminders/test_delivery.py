@@ -9,6 +9,8 @@ import pytest
 from lms.extensions import db
 from lms.reminders import services
 from lms.reminders.models import ReminderLog
+from lms.reminders.tasks import send_reminder
+from lms.tasks import ping
 from tests.factories import create_course, create_user
 from tests.helpers import login, post_form, text_of
 from tests.reminders.helpers import DAY, logs, now, situation
@@ -35,7 +37,7 @@ def wait_for_mails(mailbox, email, count, worker=None, timeout=30):
 
 def worker_caught_up(app):
     """Every task queued before this one has run: one worker child takes them in order."""
-    app.extensions["celery"].send_task("lms.ping", args=["barrier"]).get(timeout=30)
+    ping.delay("barrier").get(timeout=30)
 
 
 def parts(message):
@@ -107,7 +109,7 @@ def test_a_sweep_sends_each_reminder_once_in_the_learners_language(app, client, 
 
     # Again, and a redelivered send task: nothing more.
     assert services.run_sweep(at).recorded == 0
-    app.extensions["celery"].send_task("lms.send_reminder", args=[logs()[0].id])
+    send_reminder.delay(logs()[0].id)
     worker_caught_up(app)
     for person in (english, norwegian, swedish):
         assert len(mails_to(mailbox, person.user.email)) == 1

@@ -4,6 +4,7 @@ from sqlalchemy import func, select
 
 from lms.accounts.models import User
 from lms.extensions import db
+from lms.tasks import ping
 from tests.factories import create_user
 
 pytestmark = pytest.mark.worker
@@ -14,7 +15,7 @@ def test_ping_round_trips_through_broker_worker_and_database(app, celery_worker)
     users = db.session.scalar(select(func.count()).select_from(User))
     assert users >= 1
 
-    result = app.extensions["celery"].send_task("lms.ping", args=["tok"])
+    result = ping.delay("tok")
     try:
         reply = result.get(timeout=30)
     except Exception as exc:  # the worker's log says why far better than a timeout does
