@@ -4,7 +4,7 @@ import logging
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import or_, select, update
+from sqlalchemy import delete, or_, select, update
 
 from lms.after_commit import collect_after_commit
 from lms.extensions import db
@@ -13,6 +13,10 @@ from lms.outbox.models import Outbox
 from lms.timeutil import utcnow
 
 log = logging.getLogger(__name__)
+
+# Rows done this long ago are deleted by the sweep: the table holds what is in progress and a
+# month of history to look into, not every promise ever made.
+KEEP_DONE = timedelta(days=30)
 
 
 def promise(kind, subject_id):
@@ -63,7 +67,7 @@ def sweep(now=None, batch_size=500):
     failed) or whose last hand-over is older than OUTBOX_HANDOVER_SECONDS (its message was
     lost, or its worker died). Batch by batch: each batch is claimed with one conditional
     UPDATE (so two sweeps at once hand a row over once: the second finds it claimed) and
-    committed before it is handed over.
+    committed before it is handed over. Rows done more than KEEP_DONE ago are deleted.
 
     :return: how many rows were handed over
     """
@@ -94,6 +98,8 @@ def sweep(now=None, batch_size=500):
             total += len(items) - len(failed)
             break  # the broker is down: the next sweep tries again
         total += len(items)
+    db.session.execute(delete(Outbox).where(Outbox.done_at < now - KEEP_DONE))
+    db.session.commit()
     if total:
         log.info("outbox sweep handed over %s rows", total)
     return total

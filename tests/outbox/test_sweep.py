@@ -58,6 +58,19 @@ def test_a_failed_hand_over_leaves_the_row_for_the_next_sweep(app):
     assert row.handed_over_at is None and row.done_at is None
 
 
+def test_the_sweep_deletes_rows_done_a_month_ago(app):
+    now = utcnow()
+    db.session.add_all([
+        Outbox(kind=ISSUE_CERTIFICATE, subject_id=1, handed_over_at=now, attempts=1,
+               done_at=now - services.KEEP_DONE - timedelta(minutes=1)),
+        Outbox(kind=ISSUE_CERTIFICATE, subject_id=2, handed_over_at=now, attempts=1,
+               done_at=now - services.KEEP_DONE + timedelta(minutes=1)),
+    ])
+    db.session.commit()
+    assert services.sweep(now) == 0
+    assert [row.subject_id for row in outbox_rows()] == [2]
+
+
 def test_marking_done_is_once(app):
     row = services.promise(ISSUE_CERTIFICATE, 8)
     db.session.commit()
