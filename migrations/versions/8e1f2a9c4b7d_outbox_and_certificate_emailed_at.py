@@ -6,7 +6,7 @@ certificate.emailed_at: when the "certificate issued" email went out, a column i
 audit event certificate.email_sent (filled from those events for certificates emailed before).
 
 Revision ID: 8e1f2a9c4b7d
-Revises: 3f0c7e1d9a2b
+Revises: 9b2e4c6d8f10
 Create Date: 2026-12-05 18:10:00
 
 """
@@ -18,7 +18,7 @@ import lms.timeutil  # noqa: F401  (UTCDateTime columns)
 
 # revision identifiers, used by Alembic.
 revision = '8e1f2a9c4b7d'
-down_revision = '3f0c7e1d9a2b'
+down_revision = '9b2e4c6d8f10'
 branch_labels = None
 depends_on = None
 
