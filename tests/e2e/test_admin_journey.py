@@ -16,12 +16,14 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import func, select
 
 from lms.accounts.models import Organisation, User
+from lms.accounts.tasks import send_invitation
 from lms.audit.models import AuditEvent
 from lms.certificates.models import Certificate
 from lms.courses.models import Course
 from lms.demo import DEMO_PASSWORD, seed_demo
 from lms.enrolments.models import Enrolment
 from lms.extensions import db
+from lms.outbox.models import SEND_INVITATION, Outbox
 from tests.factories import create_user
 from tests.reports.conftest import make_enrolment
 
@@ -205,9 +207,11 @@ def test_admin_finds_overdue_learners_exports_them_bulk_enrols_500_and_hands_ove
         .where(AuditEvent.action == "user.invited", AuditEvent.subject_type == "user")
     ).all()
     assert sorted(invited) == [f"bulk.learner{n:03}@example.com" for n in range(1, BULK_ROWS + 1)]
-    invitation_tasks = queued_tasks(app, "lms.send_invitation")
+    invitation_tasks = queued_tasks(app, send_invitation.name)
     new_user_ids = set(db.session.scalars(new_users))
     assert len(invitation_tasks) == BULK_ROWS and {args[0] for args in invitation_tasks} == new_user_ids
+    promised = db.session.scalars(select(Outbox.subject_id).where(Outbox.kind == SEND_INVITATION)).all()
+    assert sorted(promised) == sorted(new_user_ids)  # and promised in the apply's commit
 
     # One learner's training record, found through the users list.
     admin_link(page, "Users")
