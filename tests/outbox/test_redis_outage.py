@@ -1,7 +1,8 @@
 """Redis stopped and started again under a real app, worker and beat (the outbox sweep every
-second), with a real SMTP server: the learner's click, a login, a verification and a bulk
-enrolment succeed while it is down, and the promised certificate, its email and the
-invitations arrive once it is back, each exactly once, with nobody doing anything."""
+second), with a real SMTP server: the learner's click, an enrolment, a login, a verification
+and a bulk enrolment succeed while it is down, and the promised certificate, its email, the
+enrolment confirmation and the invitations arrive once it is back, each exactly once, with
+nobody doing anything."""
 import logging
 import time
 
@@ -26,10 +27,12 @@ pytestmark = pytest.mark.worker
 
 @pytest.fixture(scope="module")
 def services(private_redis, database_url, upload_dir, certificate_dir, smtp_server, tmp_path_factory):
-    """A worker and beat on the module's own Redis; beat runs the outbox sweep every second."""
+    """A worker and beat on the module's own Redis; beat runs the outbox sweep every second and
+    the reminder sweep every two (which enqueues again a reminder unsent after three)."""
     workdir = tmp_path_factory.mktemp("outage")
     env = worker_env(private_redis.url, database_url, upload_dir, certificate_dir, smtp_server.port,
-                     workdir, LMS_OUTBOX_SWEEP_SECONDS=1, LMS_OUTBOX_HANDOVER_SECONDS=60)
+                     workdir, LMS_OUTBOX_SWEEP_SECONDS=1, LMS_OUTBOX_HANDOVER_SECONDS=60,
+                     LMS_REMINDER_SWEEP_SECONDS=2, LMS_REMINDER_REQUEUE_AFTER_SECONDS=3)
     worker = CeleryWorker(private_redis.url, env, workdir / "worker.log", name="lms-outage").start()
     beat = CeleryBeat(env, workdir / "beat")
     try:
@@ -142,3 +145,25 @@ def test_invitations_promised_while_redis_is_down_arrive_once_it_is_back(
                "the invitations marked done", logs=services)
     time.sleep(3)
     assert sorted(m["To"].addresses[0].addr_spec for m in invitations()) == sorted(e for e, _ in people)
+
+
+def test_an_enrolment_while_redis_is_down_is_confirmed_once_it_is_back(app, client, outage, services, mailbox):
+    learner = create_user(email="aino.outage@example.test")
+    course = create_course(title="Data integrity basics")
+    login(client, learner)
+    page = f"/courses/{course.slug}"
+    token = csrf_token(client, page)
+
+    outage.stop()
+    started = time.monotonic()
+    assert client.post(f"{page}/enrol", data={"csrf_token": token}).status_code == 302
+    assert time.monotonic() - started < 2
+    outage.start()
+
+    def confirmations():
+        return [m for m in list(mailbox.messages)
+                if learner.email in m["To"] and m["Subject"] == "You are enrolled in Data integrity basics"]
+
+    wait_until(confirmations, 60, "the enrolment confirmation", logs=services)
+    time.sleep(5)  # two more reminder sweeps
+    assert len(confirmations()) == 1
