@@ -26,3 +26,4 @@ import lms.audit.cli  # noqa: E402,F401
 import lms.enrolments.cli  # noqa: E402,F401
 import lms.reminders.cli  # noqa: E402,F401
 import lms.certificates.cli  # noqa: E402,F401
+import lms.outbox.cli  # noqa: E402,F401

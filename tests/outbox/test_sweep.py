@@ -82,3 +82,13 @@ def test_marking_done_is_once(app):
     db.session.commit()
     assert first is not None
     assert db.session.scalar(select(Outbox.done_at).where(Outbox.id == row.id)) == first
+
+
+def test_the_sweep_runs_by_hand_from_the_cli(app):
+    db.session.add(Outbox(kind=ISSUE_CERTIFICATE, subject_id=9, handed_over_at=None, attempts=1))
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["lms", "outbox-sweep"])
+    assert result.exit_code == 0, result.output
+    assert "1 handed over to the worker; 1 not done yet." in result.output
+    [row] = outbox_rows()
+    assert row.handed_over_at is not None and row.attempts == 2
