@@ -65,9 +65,11 @@ def mark_done(outbox_id):
 def sweep(now=None, batch_size=500):
     """Hand over again every row not done that was never handed over (the last hand-over
     failed) or whose last hand-over is older than OUTBOX_HANDOVER_SECONDS (its message was
-    lost, or its worker died). Batch by batch: each batch is claimed with one conditional
-    UPDATE (so two sweeps at once hand a row over once: the second finds it claimed) and
-    committed before it is handed over. Rows done more than KEEP_DONE ago are deleted.
+    lost, or its worker died). Batch by batch: each batch is claimed by one conditional UPDATE
+    (its first statement, so on SQLite it waits for the write lock instead of upgrading a read
+    that another sweep made stale; on PostgreSQL rows another sweep holds are skipped) and
+    committed before it is handed over, so two sweeps at once hand a row over once. Rows done
+    more than KEEP_DONE ago are deleted.
 
     :return: how many rows were handed over
     """
@@ -77,21 +79,19 @@ def sweep(now=None, batch_size=500):
            or_(Outbox.handed_over_at.is_(None), Outbox.handed_over_at < cutoff))
     total, after_id = 0, 0
     while True:
-        ids = list(db.session.scalars(
-            select(Outbox.id).where(*due, Outbox.id > after_id).order_by(Outbox.id)
-            .limit(batch_size).with_for_update(skip_locked=True)
-        ))
-        if not ids:
-            break
-        after_id = ids[-1]
+        batch = (select(Outbox.id).where(*due, Outbox.id > after_id).order_by(Outbox.id)
+                 .limit(batch_size).with_for_update(skip_locked=True))
         claimed = db.session.execute(
-            update(Outbox).where(Outbox.id.in_(ids), *due)
+            update(Outbox).where(Outbox.id.in_(batch), *due)
             .values(handed_over_at=now, attempts=Outbox.attempts + 1)
             .returning(Outbox.id, Outbox.kind, Outbox.subject_id)
             .execution_options(synchronize_session=False)
         ).all()
         db.session.commit()
+        if not claimed:
+            break
         items = sorted(tuple(row) for row in claimed)
+        after_id = items[-1][0]
         failed, error = hand_over(items)
         if failed:
             _mark_not_handed_over(failed, error)

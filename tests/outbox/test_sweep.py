@@ -1,5 +1,6 @@
 """The outbox through its services, on the real database (no worker: the app's broker is one
 nobody consumes): promises are written with the change, the sweep hands over what is due once."""
+import threading
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -92,3 +93,26 @@ def test_the_sweep_runs_by_hand_from_the_cli(app):
     assert "1 handed over to the worker; 1 not done yet." in result.output
     [row] = outbox_rows()
     assert row.handed_over_at is not None and row.attempts == 2
+
+
+def test_two_sweeps_at_once_hand_each_row_over_once(app):
+    now = utcnow()
+    db.session.add_all(Outbox(kind=ISSUE_CERTIFICATE, subject_id=n, handed_over_at=None, attempts=1)
+                       for n in range(300))
+    db.session.commit()
+    counts, errors = [], []
+
+    def one_sweep():
+        try:
+            with app.app_context():
+                counts.append(services.sweep(now, batch_size=25))
+        except Exception as exc:  # reported below, with the other thread's result
+            errors.append(exc)
+
+    threads = [threading.Thread(target=one_sweep) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert errors == [] and sum(counts) == 300
+    assert {row.attempts for row in outbox_rows()} == {2}
