@@ -58,6 +58,12 @@ class Config:
     RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 1}
 
     BULK_CSV_MAX_BYTES = env_int("BULK_CSV_MAX_BYTES", 5 * 1024 * 1024)
+    # A bulk enrolment job still queued this long after it was handed to the broker (its task
+    # was lost: Redis down at submit) is enqueued again by the beat's hand-over, which runs
+    # this often; a running job with no sign of life for BULK_STALE_SECONDS (its worker was
+    # killed) is put back in the queue and applied again (all or nothing, so that is safe).
+    BULK_REQUEUE_SECONDS = env_int("BULK_REQUEUE_SECONDS", 120)
+    BULK_STALE_SECONDS = env_int("BULK_STALE_SECONDS", 900)
 
     # Mail: SMTP. `make run` starts a local catcher that writes .eml files to MAIL_CATCHER_DIR.
     SMTP_HOST = env("SMTP_HOST", "127.0.0.1")

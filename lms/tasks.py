@@ -16,6 +16,7 @@ TASK_MODULES = (
     "lms.certificates.tasks",
     "lms.reminders.tasks",
     "lms.accounts.tasks",
+    "lms.enrolments.tasks",
 )
 
 

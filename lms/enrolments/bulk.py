@@ -46,6 +46,18 @@ class Row:
     user: User | None = None
     outcome: str = ""  # "new user", "enrol", "already enrolled"
 
+    @property
+    def course_label(self):
+        return self.course.title if self.course else self.course_ref
+
+    def as_dict(self):
+        """What a job keeps of the row to show it later (JSON: strings, not objects)."""
+        return {
+            "line": self.line, "email": self.email, "name": self.name, "course": self.course_label,
+            "due_date": self.due_date.isoformat() if self.due_date else None,
+            "outcome": "" if self.errors else self.outcome, "errors": [str(e) for e in self.errors],
+        }
+
 
 @dataclass
 class Plan:
@@ -61,6 +73,15 @@ class Plan:
 
     def count(self, outcome):
         return sum(1 for row in self.rows if not row.errors and row.outcome == outcome)
+
+    def summary(self):
+        """The counts an administrator is told after applying."""
+        return {
+            "enrolled": self.count("enrol") + self.count("new user"),
+            "created_users": len({row.email for row in self.rows if not row.errors and row.outcome == "new user"}),
+            "already_enrolled": self.count("already enrolled"),
+            "errors": len(self.errors),
+        }
 
 
 def _decode(data):
@@ -194,16 +215,18 @@ def plan(data, today=None):
     return Plan(rows)
 
 
-def apply(data, actor, today=None):
+def apply(data, actor, today=None, on_progress=None):
     """Apply the file in the caller's transaction: all rows or none.
 
+    :param on_progress: called with the number of rows applied so far, after each row and
+        before the closing audit event (a job shows it; it must not use this transaction)
     :return: the Plan; when ``plan.ok`` is False nothing was written
     """
     result = plan(data, today=today)
     if not result.ok:
         return result
     created = {}
-    for row in result.rows:
+    for done, row in enumerate(result.rows, start=1):
         user = row.user or created.get(row.email)
         if user is None:
             user = User(
@@ -216,10 +239,11 @@ def apply(data, actor, today=None):
             record_event("user.invited", user, actor=actor)
             promise(SEND_INVITATION, user.id)  # sent by the worker once this commits
             created[row.email] = user
-        if row.outcome == "already enrolled":
-            continue
-        due_at = datetime.combine(row.due_date, time(23, 59), tzinfo=timezone.utc) if row.due_date else None
-        enrolments.enrol(user, row.course, actor=actor, due_at=due_at)
+        if row.outcome != "already enrolled":
+            due_at = datetime.combine(row.due_date, time(23, 59), tzinfo=timezone.utc) if row.due_date else None
+            enrolments.enrol(user, row.course, actor=actor, due_at=due_at)
+        if on_progress is not None:
+            on_progress(done)
     record_event("enrolment.bulk_applied", actor, actor=actor, rows=len(result.rows),
                  new_users=len(created), already_enrolled=result.count("already enrolled"))
     return result

@@ -2,7 +2,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField
-from wtforms.validators import DataRequired, Regexp
+from wtforms.validators import DataRequired, Length, Regexp
 
 
 class BulkUploadForm(FlaskForm):
@@ -11,3 +11,6 @@ class BulkUploadForm(FlaskForm):
 
 class BulkApplyForm(FlaskForm):
     upload = HiddenField(validators=[DataRequired(), Regexp(r"^[0-9a-f]{64}$")])
+    # One per preview: submitting the same preview twice finds the job the first one made.
+    key = HiddenField(validators=[DataRequired(), Regexp(r"^[A-Za-z0-9_-]{16,64}$")])
+    filename = HiddenField(validators=[Length(max=255)])

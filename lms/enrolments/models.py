@@ -1,4 +1,4 @@
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.extensions import db
@@ -29,3 +29,38 @@ class Enrolment(db.Model):
     user = relationship("User")
     course = relationship("Course")
     version = relationship("CourseVersion")
+
+
+BULK_JOB_STATUSES = ("queued", "running", "done", "failed")
+
+
+class BulkEnrolmentJob(db.Model):
+    """One application of a bulk enrolment CSV, run by a worker (lms.enrolments.tasks): the
+    file's text, who submitted it, and how far the all-or-nothing apply got."""
+
+    __table_args__ = (
+        # The beat hand-over looks for queued and stale running jobs.
+        Index("ix_bulk_enrolment_job_status_enqueued_at", "status", "enqueued_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submitted_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    submitted_at: Mapped[object] = mapped_column(UTCDateTime(), default=utcnow)
+    # The apply form's one-time key: a second submission of the same preview (a double click,
+    # a resent POST) finds this job instead of making another.
+    submission_key: Mapped[str] = mapped_column(String(64), unique=True)
+    filename: Mapped[str] = mapped_column(String(255), default="")
+    csv_text: Mapped[str] = mapped_column(Text)
+    row_count: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[str] = mapped_column(String(16), default="queued")
+    progress: Mapped[int] = mapped_column(Integer, default=0)  # rows applied so far
+    # Each claim (queued -> running) counts one; a run writes its end only if still its own.
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    enqueued_at: Mapped[object | None] = mapped_column(UTCDateTime())  # last handed to the broker
+    started_at: Mapped[object | None] = mapped_column(UTCDateTime())
+    heartbeat_at: Mapped[object | None] = mapped_column(UTCDateTime())  # last sign of life of a run
+    finished_at: Mapped[object | None] = mapped_column(UTCDateTime())
+    # done: counts and every row's outcome; failed: the file's error or every row's errors.
+    result: Mapped[dict | None] = mapped_column(JSON)
+
+    submitted_by = relationship("User")

@@ -1,16 +1,20 @@
-"""Bulk enrolment by CSV, for administrators: upload, dry-run preview, apply."""
+"""Bulk enrolment by CSV, for administrators: upload, dry-run preview, apply (as a job that a
+worker runs), and the job's progress page."""
 import hashlib
 import os
+import secrets
 from pathlib import Path
 
-from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from lms.accounts.auth import require
 from lms.accounts.models import User
-from lms.enrolments import bulk
+from lms.after_commit import call_after_commit
+from lms.enrolments import bulk, bulk_jobs
 from lms.enrolments.forms import BulkApplyForm, BulkUploadForm
+from lms.enrolments.tasks import enqueue_bulk_job
 from lms.errors import abort_with
 from lms.extensions import db
 
@@ -49,40 +53,54 @@ def upload():
     form = BulkUploadForm()
     if not form.validate_on_submit():
         status = 422 if form.is_submitted() else 200
-        return render_template("enrolments/bulk_upload.html", form=form), status
+        return _upload_page(form), status
     data = _read_limited(form.file.data)
     try:
         result = bulk.plan(data)
     except bulk.BulkFileError as exc:
         form.file.errors.append(str(exc.args[0]))
-        return render_template("enrolments/bulk_upload.html", form=form), 422
-    apply_form = BulkApplyForm(upload=_keep(data)) if result.ok else None
-    return render_template("enrolments/bulk_preview.html", plan=result, apply_form=apply_form,
-                           filename=form.file.data.filename)
+        return _upload_page(form), 422
+    filename = (form.file.data.filename or "")[:255]
+    apply_form = BulkApplyForm(upload=_keep(data), key=secrets.token_urlsafe(24), filename=filename) if result.ok else None
+    return render_template("enrolments/bulk_preview.html", plan=result, apply_form=apply_form, filename=filename)
+
+
+def _upload_page(form):
+    return render_template("enrolments/bulk_upload.html", form=form, jobs=bulk_jobs.recent_jobs())
 
 
 @bp.route("/bulk/apply", methods=["POST"])
 @login_required
 def apply():
+    """Record the previewed file as a job and hand it to a worker; the answer is its page."""
     require("admin.view")
     form = BulkApplyForm()
     if not form.validate_on_submit():
         abort_with(400, _("The form expired. Upload the file again."))
+    existing = bulk_jobs.job_for_key(form.key.data)
+    if existing is not None:  # this preview was applied already (a double click, a resent form)
+        return redirect(url_for("bulk.job", job_id=existing.id), 303)
     path = _pending_dir() / f"{form.upload.data}.csv"
     if not path.exists():
         abort_with(404, _("That upload is no longer available. Upload the file again."))
-    data = path.read_bytes()
     try:
         actor = db.session.get(User, current_user.id)  # the ORM object, not the proxy: also an event's subject
-        result = bulk.apply(data, actor)
+        job, created = bulk_jobs.submit(actor, path.read_bytes(), form.filename.data, form.key.data)
     except bulk.BulkFileError as exc:
         abort_with(422, str(exc.args[0]))
-    if not result.ok:
-        db.session.rollback()
-        return render_template("enrolments/bulk_preview.html", plan=result, apply_form=None, filename=""), 409
+    if created:
+        call_after_commit(db.session(), enqueue_bulk_job, job.id)
     db.session.commit()
     path.unlink(missing_ok=True)
-    flash(_("Applied: %(enrolled)s enrolments, %(new)s new users invited, %(kept)s already enrolled and left as they were.",
-            enrolled=result.count("enrol") + result.count("new user"), new=len({r.email for r in result.rows if r.outcome == "new user"}),
-            kept=result.count("already enrolled")), "success")
-    return redirect(url_for("bulk.upload"))
+    return redirect(url_for("bulk.job", job_id=job.id), 303)
+
+
+@bp.route("/bulk/jobs/<int:job_id>")
+@login_required
+def job(job_id):
+    """A bulk enrolment job's status and progress; the page reloads itself until it is over."""
+    require("admin.view")
+    found = bulk_jobs.get_job(job_id)
+    if found is None:
+        abort_with(404, _("There is no such bulk enrolment job."))
+    return render_template("enrolments/bulk_job.html", job=found, rows=bulk_jobs.shown_rows(found))

@@ -2,18 +2,20 @@
 import io
 import re
 from datetime import date, timedelta
+from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import func, select
 
 from lms.accounts.models import User
-from lms.enrolments.models import Enrolment
+from lms.enrolments.models import BulkEnrolmentJob, Enrolment
 from lms.extensions import db
 from tests.factories import create_course, create_user, enrol
 from tests.helpers import csrf_token, login, post_form, text_of
 
 HEADER = "email,name,organisation,country,course,due_date\n"
 FUTURE = (date.today() + timedelta(days=60)).isoformat()
+INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)", re.I)
 
 
 def counts():
@@ -39,9 +41,14 @@ def upload(client, content, filename="learners.csv"):
     )
 
 
+def apply_form_of(preview):
+    """The hidden fields of the preview's apply form."""
+    body = text_of(preview)
+    return {name: re.search(rf'name="{name}"[^>]*value="([^"]*)"', body).group(1) for name in ("upload", "key", "filename")}
+
+
 def apply_from(client, preview):
-    token = re.search(r'name="upload"[^>]*value="([0-9a-f]{64})"', text_of(preview)).group(1)
-    return post_form(client, "/admin/enrolments/bulk/apply", {"upload": token}, page="/admin/enrolments/bulk")
+    return post_form(client, "/admin/enrolments/bulk/apply", apply_form_of(preview), page="/admin/enrolments/bulk")
 
 
 def test_preview_lists_every_row_and_changes_nothing(app, admin):
@@ -61,31 +68,37 @@ def test_preview_lists_every_row_and_changes_nothing(app, admin):
     assert counts() == before
 
 
-def test_apply_creates_users_enrols_and_reports_existing(app, admin):
-    course = create_course(title="GxP essentials")
-    other = create_course(title="Pharmacovigilance")
-    existing = create_user(email="old@example.com")
-    enrol(existing, course)
-    csv_text = HEADER + (
-        f"new@example.com,Kari Nordmann,Oslo Pharma,NO,GxP essentials,{FUTURE}\n"
-        f"new@example.com,Kari Nordmann,Oslo Pharma,NO,Pharmacovigilance,\n"
-        "old@example.com,Old Timer,Oslo Pharma,NO,GxP essentials,\n"
-        "old@example.com,Old Timer,Oslo Pharma,NO,Pharmacovigilance,\n"
-    )
-    preview = upload(admin, csv_text)
+def test_apply_records_a_job_for_a_worker_and_shows_its_page(app, admin):
+    """No worker runs here: the job waits, queued, and its page says so and reloads itself."""
+    create_course(title="GxP essentials")
+    preview = upload(admin, HEADER + f"new@example.com,Kari Nordmann,Oslo Pharma,NO,GxP essentials,{FUTURE}\n")
+    before = counts()
     response = apply_from(admin, preview)
-    assert response.status_code == 302
-    flash = text_of(admin.get(response.location))
-    assert "3 enrolments, 1 new users invited, 1 already enrolled" in flash
-    new = db.session.scalar(select(User).where(User.email == "new@example.com"))
-    assert new.name == "Kari Nordmann" and new.organisation.name == "Oslo Pharma" and new.country == "NO"
-    assert {e.course_id for e in db.session.scalars(select(Enrolment).where(Enrolment.user_id == new.id))} == {course.id, other.id}
-    gxp = db.session.scalar(select(Enrolment).where(Enrolment.user_id == new.id, Enrolment.course_id == course.id))
-    assert gxp.due_at.date().isoformat() == FUTURE
-    # the new user cannot log in until they set a password
-    assert post_form(app.test_client(), "/login", {"email": "new@example.com", "password": "anything at all"}).status_code == 401
-    # applying the same file again is refused: the upload was used
-    assert apply_from(admin, preview).status_code == 404
+    assert response.status_code == 303
+    assert re.fullmatch(r"/admin/enrolments/bulk/jobs/\d+", urlsplit(response.location).path)
+    page = admin.get(response.location)
+    body = text_of(page)
+    assert page.status_code == 200 and 'data-status="queued"' in body and "Nothing has changed yet" in body
+    assert '<meta http-equiv="refresh" content="2">' in body
+    assert not INLINE_SCRIPT.search(body)
+    assert counts() == before  # the request applied nothing itself
+    listing = text_of(admin.get("/admin/enrolments/bulk"))
+    assert "Recent bulk enrolments" in listing and "learners.csv" in listing and "Queued" in listing
+    # The same preview submitted again (a double click) is the same job; the upload is gone.
+    assert apply_from(admin, preview).location == response.location
+
+
+def test_job_pages_are_for_admins_only(app, admin):
+    create_course(title="GxP essentials")
+    preview = upload(admin, HEADER + "new@example.com,Kari Nordmann,Oslo Pharma,NO,GxP essentials,\n")
+    path = urlsplit(apply_from(admin, preview).location).path
+    assert app.test_client().get(path).status_code == 302  # to the login page
+    for role in ("learner", "author"):
+        other = app.test_client()
+        login(other, create_user(role=role))
+        assert other.get(path).status_code == 403
+    assert admin.get("/admin/enrolments/bulk/jobs/999999").status_code == 404
+    assert admin.get("/admin/enrolments/bulk/jobs/99999999999999999999").status_code == 404
 
 
 @pytest.mark.parametrize("row, message", [
@@ -154,8 +167,10 @@ def test_only_admins_bulk_enrol(app, client):
 
 
 def test_tampered_apply_is_refused(app, admin):
-    assert post_form(admin, "/admin/enrolments/bulk/apply", {"upload": "../../etc/passwd"}, page="/admin/enrolments/bulk").status_code == 400
-    assert post_form(admin, "/admin/enrolments/bulk/apply", {"upload": "a" * 64}, page="/admin/enrolments/bulk").status_code == 404
+    key = "k" * 32
+    for fields in ({"upload": "../../etc/passwd", "key": key}, {"upload": "a" * 64, "key": "<script>"}, {"upload": "a" * 64}):
+        assert post_form(admin, "/admin/enrolments/bulk/apply", fields, page="/admin/enrolments/bulk").status_code == 400
+    assert post_form(admin, "/admin/enrolments/bulk/apply", {"upload": "a" * 64, "key": key}, page="/admin/enrolments/bulk").status_code == 404
 
 
 def test_cli_previews_and_applies(app, tmp_path):
@@ -168,8 +183,12 @@ def test_cli_previews_and_applies(app, tmp_path):
     assert dry.exit_code == 0 and "new user" in dry.output and "--apply" in dry.output
     assert counts()[1] == 0
     applied = runner.invoke(args=["lms", "enrol-csv", str(path), "--admin", admin.email, "--apply"])
-    assert applied.exit_code == 0 and "Applied 1 row" in applied.output
+    assert applied.exit_code == 0 and "Applied 1 row" in applied.output and "new user" in applied.output
     assert counts()[1] == 1
+    # Applied as a bulk enrolment job, run inline: the admin page lists it.
+    job = db.session.scalar(select(BulkEnrolmentJob))
+    assert (job.status, job.row_count, job.progress, job.filename) == ("done", 1, 1, "learners.csv")
+    assert job.result["created_users"] == 1
     path.write_text(HEADER + "bad,Bad,Org,SE,GxP essentials,\n", encoding="utf-8")
     bad = runner.invoke(args=["lms", "enrol-csv", str(path), "--admin", admin.email, "--apply"])
     assert bad.exit_code == 1 and "nothing was changed" in bad.output
