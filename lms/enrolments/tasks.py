@@ -54,10 +54,15 @@ def run_bulk_job(job_id):
             db.session.rollback()  # the hand-over finds it stale and puts it back
         raise
     except Exception:
+        db.session.rollback()
+        job = bulk_jobs.get_job(job_id)
+        if job is not None and job.status == "done" and job.attempts == attempt:
+            # The commit went through and an after-commit hook (an email's hand-over) raised.
+            log.exception("bulk job %s done, but handing over its emails failed", job_id)
+            return "done"
         # A bug or a row the database refused: nothing was written; the administrator sees
         # that the job failed, and the log has the traceback.
         log.exception("bulk job %s attempt %s failed", job_id, attempt)
-        db.session.rollback()
         bulk_jobs.record_failure(job_id, attempt, {"error": str(_l("An unexpected error stopped the job; nothing was changed."))})
         db.session.commit()
         return "failed"
