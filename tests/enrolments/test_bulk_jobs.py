@@ -147,9 +147,9 @@ def test_applied_once_however_often_submitted_or_delivered(app, admin, celery_wo
 @pytest.fixture
 def broker_down_admin(app, database_url, redis_url, upload_dir, certificate_dir, smtp_server):
     """An admin's client on an app whose broker is a closed port (Redis down at submit)."""
+    closed = "redis://127.0.0.1:9/0"  # the discard port: nothing listens there
     down = make_app(database_url, redis_url, upload_dir, certificate_dir, smtp_server.port,
-                    CELERY={**TestConfig.CELERY, "broker_url": "redis://127.0.0.1:9/0", "result_backend": "redis://127.0.0.1:9/0",
-                            "broker_connection_retry": False, "broker_connection_max_retries": 0})
+                    CELERY={**TestConfig.CELERY, "broker_url": closed, "result_backend": closed})
     down.test_client_class = RequestContextClient
     client = down.test_client()
     login(client, create_user(role="admin"))
