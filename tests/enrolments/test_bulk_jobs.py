@@ -1,12 +1,16 @@
 """Bulk enrolment applied by the real Celery worker: the job page, all or nothing when the data
 changed since the preview, applied once however often it is submitted or delivered, and the
 beat's hand-over of a job whose task was lost (broker down) or whose worker died."""
+import os
 import re
+import signal
 import time
 from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
+import redis
+from celery import Celery
 from sqlalchemy import func, select, update
 
 from config import TestConfig
@@ -20,6 +24,8 @@ from tests.conftest import RequestContextClient, make_app
 from tests.enrolments.test_bulk import FUTURE, HEADER, INLINE_SCRIPT, apply_form_of, apply_from, counts, upload
 from tests.factories import create_course, create_user, enrol
 from tests.helpers import login, post_form, text_of
+from tests.support.fixtures import worker_env
+from tests.support.servers import CeleryWorker
 
 pytestmark = pytest.mark.worker
 
@@ -38,6 +44,16 @@ def wait_for_job(client, path, worker, timeout=60, until=("done", "failed")):
             return match.group(1), text_of(page)
         time.sleep(0.2)
     pytest.fail(f"job at {path} not {until} after {timeout}s\n{worker.log_text()[-4000:]}")
+
+
+def wait_until(predicate, timeout, what, worker):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        db.session.rollback()  # a fresh look at what the worker committed
+        if predicate():
+            return
+        time.sleep(0.1)
+    pytest.fail(f"timed out after {timeout}s waiting for {what}\n{worker.log_text()[-4000:]}")
 
 
 def events(action):
@@ -201,3 +217,51 @@ def test_a_job_left_running_by_a_dead_worker_is_put_back_and_applied(app, broker
     assert status == "done"
     assert job_at(path).attempts == 2
     assert events("enrolment.bulk_applied") == 1
+
+
+def test_a_worker_killed_mid_job_leaves_nothing_and_the_job_is_applied_once_later(
+    app, broker_down_admin, redis_url, database_url, upload_dir, certificate_dir, smtp_server, tmp_path
+):
+    """SIGKILL to a worker's whole process group while it applies a job: its transaction dies
+    with it; a new worker takes the job back (the hand-over finds it stale, or the broker
+    redelivers the unacknowledged task) and applies it, once."""
+    create_course(title="GxP essentials")
+    rows = 400
+    csv_text = HEADER + "".join(f"killed{n:03}@example.com,Person {n:03},Riga Pharma,LV,GxP essentials,\n" for n in range(rows))
+    path = urlsplit(apply_from(broker_down_admin, upload(broker_down_admin, csv_text)).location).path
+    use_own_broker(app)
+    job_id = job_at(path).id
+    before = counts()
+    # A broker of its own (Redis db 3), so the session worker never takes these tasks.
+    broker = redis_url.rsplit("/", 1)[0] + "/3"
+    redis.Redis.from_url(broker).flushdb()
+    env = worker_env(broker, database_url, upload_dir, certificate_dir, smtp_server.port, tmp_path / "instance",
+                     LMS_BROKER_VISIBILITY_TIMEOUT=3, LMS_BULK_STALE_SECONDS=2)
+    sender = Celery("bulk-kill-test", broker=broker)
+    first = CeleryWorker(broker, env, tmp_path / "first-worker.log", name="lms-bulk-kill-first").start()
+    try:
+        sender.send_task("lms.apply_bulk_job", args=[job_id])
+        wait_until(lambda: job_at(path).status == "running", 30, "the job to start", first)
+        time.sleep(0.3)  # into its rows (a few hundred take seconds)
+        os.killpg(first.process.pid, signal.SIGKILL)
+        first.process.wait(10)
+    finally:
+        first.stop()
+    db.session.rollback()
+    assert job_at(path).status == "running" and counts() == before  # nothing of the run is left
+
+    second = CeleryWorker(broker, env, tmp_path / "second-worker.log", name="lms-bulk-kill-second").start()
+    try:
+        time.sleep(2.5)  # past BULK_STALE_SECONDS since the first run's last sign of life
+        sender.send_task("lms.hand_over_bulk_jobs")  # what beat runs
+        wait_until(lambda: job_at(path).status == "done", 120, "the job to be applied again", second)
+        time.sleep(4)  # the first run's redelivered task comes back too: it must find the job done
+    finally:
+        second.stop()
+        sender.close()
+        redis.Redis.from_url(broker).flushdb()
+    db.session.rollback()
+    job = job_at(path)
+    assert job.attempts == 2 and job.progress == rows
+    assert counts() == (before[0] + rows, before[1] + rows)
+    assert events("enrolment.bulk_applied") == 1 and events("user.invited") == rows
