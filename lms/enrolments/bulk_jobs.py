@@ -7,6 +7,7 @@ the beat's hand-over (:func:`jobs_to_hand_over`) enqueues again a queued job who
 lost and puts back a running job whose worker died.
 """
 import logging
+import time
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -167,8 +168,6 @@ def progress_writer(job_id, attempt, every_seconds=1.0):
     engine = db.engine
     if engine.dialect.name == "sqlite":
         return None
-    import time
-
     last = [time.monotonic()]
 
     def write(rows_done):
