@@ -4,7 +4,7 @@ A bulk enrolment CSV is applied by a worker: the job row holds the file's text, 
 (queued, running, done, failed), progress and result.
 
 Revision ID: a7c3e91b5d20
-Revises: 9b2e4c6d8f10
+Revises: 8e1f2a9c4b7d
 Create Date: 2026-12-05 18:10:00
 
 """
@@ -15,7 +15,7 @@ import lms.timeutil  # noqa: F401  (UTCDateTime columns)
 
 
 revision = 'a7c3e91b5d20'
-down_revision = '9b2e4c6d8f10'
+down_revision = '8e1f2a9c4b7d'
 branch_labels = None
 depends_on = None
 
