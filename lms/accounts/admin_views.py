@@ -11,6 +11,7 @@ from lms.policy import Forbidden
 from lms.accounts.models import User
 from lms.errors import abort_with
 from lms.extensions import db
+from lms.parsing import page_number
 
 bp = Blueprint("user_admin", __name__, url_prefix="/admin/users")
 PER_PAGE = 50
@@ -28,7 +29,7 @@ def users():
             query = query.where(or_(func.lower(User.name).like(needle, escape="\\"), User.email.like(needle, escape="\\")))
         if form.role.data:
             query = query.where(User.role == form.role.data)
-    page = max(1, request.args.get("page", 1, type=int))
+    page = page_number(request.args)
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     rows = db.session.scalars(query.order_by(User.name, User.id).limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
     args = {k: v for k, v in request.args.items() if k != "page"}

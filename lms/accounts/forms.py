@@ -1,17 +1,19 @@
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, EmailField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 COUNTRIES = [
-    ("NO", _l("Norway")), ("SE", _l("Sweden")), ("FI", _l("Finland")), ("DK", _l("Denmark")),
-    ("IS", _l("Iceland")), ("EE", _l("Estonia")), ("LV", _l("Latvia")), ("LT", _l("Lithuania")),
+    SelectChoice("NO", _l("Norway")), SelectChoice("SE", _l("Sweden")),
+    SelectChoice("FI", _l("Finland")), SelectChoice("DK", _l("Denmark")),
+    SelectChoice("IS", _l("Iceland")), SelectChoice("EE", _l("Estonia")),
+    SelectChoice("LV", _l("Latvia")), SelectChoice("LT", _l("Lithuania")),
 ]
 
 
 def language_choices():
-    return list(current_app.config["LANGUAGES"].items())
+    return [SelectChoice(code, name) for code, name in current_app.config["LANGUAGES"].items()]
 
 
 class SignupForm(FlaskForm):

@@ -7,6 +7,7 @@ from lms.courses import services as courses
 from lms.enrolments.models import Enrolment
 from lms.errors import render_error
 from lms.extensions import db
+from lms.parsing import page_number
 from lms.progress import services as progress
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -18,7 +19,7 @@ def _iso(value):
 
 @bp.get("/courses")
 def course_list():
-    page = max(1, request.args.get("page", 1, type=int))
+    page = page_number(request.args)
     rows, total = courses.catalogue(
         language=request.args.get("language") or None, search=request.args.get("q") or None,
         page=page, per_page=50,

@@ -5,12 +5,14 @@ from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
 from flask_login import login_required
 from sqlalchemy import func, select
+from wtforms import SelectChoice
 
 from lms.accounts.auth import require
 from lms.accounts.models import User
 from lms.audit.forms import AuditFilterForm
 from lms.audit.models import AuditEvent
 from lms.extensions import db
+from lms.parsing import page_number
 
 bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
 PER_PAGE = 50
@@ -27,8 +29,8 @@ def events():
     form = AuditFilterForm(request.args)
     actions = db.session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action)).all()
     subjects = db.session.scalars(select(AuditEvent.subject_type).distinct().order_by(AuditEvent.subject_type)).all()
-    form.action.choices = [("", _("All actions"))] + [(a, a) for a in actions]
-    form.subject_type.choices = [("", _("All subjects"))] + [(s, s) for s in subjects]
+    form.action.choices = [SelectChoice("", _("All actions"))] + [SelectChoice(a, a) for a in actions]
+    form.subject_type.choices = [SelectChoice("", _("All subjects"))] + [SelectChoice(s, s) for s in subjects]
     query = select(AuditEvent, User).outerjoin(User, User.id == AuditEvent.actor_id)
     valid = form.validate()
     if valid:
@@ -42,7 +44,7 @@ def events():
             query = query.where(AuditEvent.at >= _day_start(form.date_from.data))
         if form.date_to.data:
             query = query.where(AuditEvent.at < _day_start(form.date_to.data + timedelta(days=1)))
-    page = max(1, request.args.get("page", 1, type=int))
+    page = page_number(request.args)
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     rows = db.session.execute(
         query.order_by(AuditEvent.seq.desc().nulls_first(), AuditEvent.id.desc())

@@ -3,12 +3,13 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
-    BooleanField, DecimalField, FileField, IntegerField, SelectField, StringField, TextAreaField,
+    BooleanField, DecimalField, FileField, SelectChoice, SelectField, StringField, TextAreaField,
 )
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import HiddenInput
 
 from lms.courses.models import LESSON_KINDS
+from lms.parsing import AsciiIntegerField, coerce_id
 
 MAX_CHOICES = 6
 
@@ -16,7 +17,7 @@ MAX_CHOICES = 6
 class RevisionForm(FlaskForm):
     """CSRF plus the revision of the draft the form was loaded from."""
 
-    revision = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+    revision = AsciiIntegerField(widget=HiddenInput(), validators=[InputRequired()])
 
 
 class CourseForm(FlaskForm):
@@ -27,22 +28,22 @@ class CourseForm(FlaskForm):
         _l("CPD hours"), places=1,
         validators=[InputRequired(), NumberRange(min=0, max=1000)],
     )
-    organisation_id = SelectField(_l("Organisation"), coerce=int)
-    default_due_days = IntegerField(
+    organisation_id = SelectField(_l("Organisation"), coerce=coerce_id)
+    default_due_days = AsciiIntegerField(
         _l("Default deadline (days after enrolment)"), validators=[Optional(), NumberRange(min=1, max=3650)]
     )
-    validity_months = IntegerField(
+    validity_months = AsciiIntegerField(
         _l("Certificate valid for (months)"), validators=[Optional(), NumberRange(min=1, max=240)]
     )
 
     def __init__(self, *args, organisations=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.language.choices = list(current_app.config["LANGUAGES"].items())
-        self.organisation_id.choices = [(org.id, org.name) for org in organisations]
+        self.language.choices = [SelectChoice(code, name) for code, name in current_app.config["LANGUAGES"].items()]
+        self.organisation_id.choices = [SelectChoice(org.id, org.name) for org in organisations]
 
 
 class CourseSettingsForm(CourseForm):
-    revision = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+    revision = AsciiIntegerField(widget=HiddenInput(), validators=[InputRequired()])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -61,7 +62,8 @@ class NewLessonForm(RevisionForm):
     title = StringField(_l("Lesson title"), validators=[DataRequired(), Length(max=200)])
     kind = SelectField(
         _l("Kind of lesson"),
-        choices=[("text", _l("Text")), ("file", _l("File (PDF, video or image)")), ("quiz", _l("Quiz"))],
+        choices=[SelectChoice("text", _l("Text")), SelectChoice("file", _l("File (PDF, video or image)")),
+                 SelectChoice("quiz", _l("Quiz"))],
         validators=[AnyOf(LESSON_KINDS)],
     )
 
@@ -69,7 +71,7 @@ class NewLessonForm(RevisionForm):
 class LessonForm(RevisionForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     body_markdown = TextAreaField(_l("Text (Markdown)"), validators=[Length(max=200_000)])
-    pass_mark = IntegerField(_l("Pass mark (%)"), validators=[Optional(), NumberRange(min=1, max=100)])
+    pass_mark = AsciiIntegerField(_l("Pass mark (%)"), validators=[Optional(), NumberRange(min=1, max=100)])
 
 
 class UploadForm(RevisionForm):

@@ -19,8 +19,9 @@ from lms.authoring.web import (
     bp, done, editable, form_or_400, load, refuse_expired, render_editor,
 )
 from lms.courses.models import Course, CourseVersion
-from lms.errors import render_error, wants_json
+from lms.errors import abort_with, render_error, wants_json
 from lms.extensions import db
+from lms.parsing import ids_from
 from lms.progress.services import summary
 
 log = logging.getLogger(__name__)
@@ -155,7 +156,9 @@ def learners(course_id):
     require("enrolment.move_version", course)
     if request.method == "POST":
         form_or_400(FlaskForm())
-        ids = [int(v) for v in request.form.getlist("enrolment") if v.isdigit()]
+        ids = ids_from(request.form.getlist("enrolment"))
+        if ids is None:
+            abort_with(400, _("The learners to move were not sent as a list of enrolments."))
         if not ids:
             flash(_("Choose the learners to move."), "error")
         else:

@@ -15,6 +15,7 @@ from lms.certificates.forms import CertificateFilterForm, ReissueForm, ReplaceFo
 from lms.certificates.models import Certificate
 from lms.errors import abort_with
 from lms.extensions import db, limiter
+from lms.parsing import page_number
 
 bp = Blueprint("certificates", __name__)
 log = logging.getLogger(__name__)
@@ -103,7 +104,7 @@ def admin_list():
     query = services.search_certificates(
         status=form.status.data if valid else None, text=form.q.data if valid else None,
     )
-    page = max(1, request.args.get("page", 1, type=int))
+    page = page_number(request.args)
     pagination = db.paginate(query, page=page, per_page=PER_PAGE, error_out=False)
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template(

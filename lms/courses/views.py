@@ -9,6 +9,7 @@ from lms.courses import services
 from lms.enrolments import services as enrolments
 from lms.errors import abort_with
 from lms.extensions import db
+from lms.parsing import page_number
 from lms.progress import services as progress
 
 bp = Blueprint("courses", __name__)
@@ -19,9 +20,7 @@ bp = Blueprint("courses", __name__)
 def catalogue():
     language = request.args.get("language", "").strip()[:8] or None
     search = request.args.get("q", "").strip()[:100] or None
-    page = request.args.get("page", 1, type=int)
-    if page < 1:
-        page = 1
+    page = page_number(request.args)
     listing = CatalogueListing(language, search, page, current_app.config["COURSES_PER_PAGE"])
     response = make_response(render_template("courses/catalogue.html", listing=listing))
     if not current_user.is_authenticated:

@@ -8,6 +8,7 @@ from lms.certificates.services import latest_for_enrolments
 from lms.enrolments.models import Enrolment
 from lms.errors import abort_with
 from lms.extensions import db
+from lms.parsing import ascii_int
 from lms.progress import services
 from lms.downloads import send_stored
 
@@ -82,9 +83,10 @@ def parse_answers(lesson, form):
         raw = form.getlist(f"q{question.id}")
         chosen = set()
         for value in raw:
-            if not value.isdigit() or int(value) >= len(question.choices):
+            index = ascii_int(value, 0, len(question.choices) - 1)
+            if index is None:
                 return None
-            chosen.add(int(value))
+            chosen.add(index)
         if len(chosen) > 1 and not question.multiple:
             return None
         answers[question.id] = chosen

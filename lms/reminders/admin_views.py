@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from lms.accounts.auth import require
 from lms.errors import abort_with
 from lms.extensions import db
+from lms.parsing import page_number
 from lms.reminders import services
 from lms.reminders.models import ReminderLog
 
@@ -33,7 +34,7 @@ def status_labels():
 @login_required
 def failed():
     require("reminder.manage")
-    page = max(1, request.args.get("page", 1, type=int))
+    page = page_number(request.args)
     pagination = db.paginate(services.failed_reminders(current_user), page=page, per_page=PER_PAGE,
                              error_out=False)
     return render_template("reminders/admin_failed.html", pagination=pagination,

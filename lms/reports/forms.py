@@ -1,9 +1,10 @@
 """The completion report's filter, sort and page parameters: a GET form, so no CSRF token."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, IntegerField, SelectChoice, SelectField
-from wtforms.validators import NumberRange, Optional, ValidationError
+from wtforms import HiddenField, SelectChoice, SelectField
+from wtforms.validators import Optional, ValidationError
 
+from lms.parsing import MAX_PAGE, AsciiIntegerField, SaneDateField, choice_id
 from lms.reports.queries import COURSE_SORTS, LEARNER_SORTS, ReportFilters
 
 
@@ -30,15 +31,15 @@ class ReportFilterForm(FlaskForm):
     organisation = SelectField(_l("Organisation"), validators=[Optional()])
     country = SelectField(_l("Country"), validators=[Optional()])
     status = SelectField(_l("Status"), validators=[Optional()])
-    enrolled_from = DateField(_l("Enrolled from"), validators=[Optional()])
-    enrolled_to = DateField(_l("Enrolled to"), validators=[Optional()])
-    completed_from = DateField(_l("Completed from"), validators=[Optional()])
-    completed_to = DateField(_l("Completed to"), validators=[Optional()])
+    enrolled_from = SaneDateField(_l("Enrolled from"), validators=[Optional()])
+    enrolled_to = SaneDateField(_l("Enrolled to"), validators=[Optional()])
+    completed_from = SaneDateField(_l("Completed from"), validators=[Optional()])
+    completed_to = SaneDateField(_l("Completed to"), validators=[Optional()])
     # Set by the column headers' links, not shown as fields.
     sort = HiddenField(validators=[Optional()])
     lsort = HiddenField(validators=[Optional()])
-    page = IntegerField(validators=[Optional(), NumberRange(min=1, max=1_000_000)])
-    lpage = IntegerField(validators=[Optional(), NumberRange(min=1, max=1_000_000)])
+    page = AsciiIntegerField(validators=[Optional()], minimum=1, maximum=MAX_PAGE)
+    lpage = AsciiIntegerField(validators=[Optional()], minimum=1, maximum=MAX_PAGE)
 
     FILTER_FIELDS = ("course", "organisation", "country", "status", "enrolled_from",
                      "enrolled_to", "completed_from", "completed_to")
@@ -80,8 +81,8 @@ class ReportFilterForm(FlaskForm):
     def filters(self):
         """The validated filters as :class:`ReportFilters`."""
         return ReportFilters(
-            course_id=int(self.course.data) if self.course.data else None,
-            organisation_id=int(self.organisation.data) if self.organisation.data else None,
+            course_id=choice_id(self.course.data) if self.course.data else None,
+            organisation_id=choice_id(self.organisation.data) if self.organisation.data else None,
             country=self.country.data or None,
             status=self.status.data or None,
             enrolled_from=self.enrolled_from.data,
