@@ -6,12 +6,14 @@ from lms.certificates import services
 from lms.cli import lms_cli
 from lms.enrolments.models import Enrolment
 from lms.extensions import db
+from lms.parsing import ascii_int
 
 
 def _enrolment_for(ref):
     """An enrolment id (digits) or any certificate code of the enrolment."""
-    if ref.strip().isdigit():
-        enrolment = db.session.get(Enrolment, int(ref))
+    enrolment_id = ascii_int(ref.strip(), 1)
+    if enrolment_id is not None:
+        enrolment = db.session.get(Enrolment, enrolment_id)
         if enrolment is None:
             raise click.ClickException(f"No enrolment with id {ref}.")
         return enrolment
