@@ -6,6 +6,8 @@ SHELL := /bin/bash
 VENV  := .venv
 PY    := $(VENV)/bin/python
 STAMP := $(VENV)/.requirements-installed
+# axe-core for the browser tests' accessibility checks (package.json, package-lock.json).
+AXE   := node_modules/axe-core/axe.min.js
 
 # The first of python3.11 / python3 that really is Python 3.11 or newer.
 PYTHON ?= $(shell for p in python3.11 python3; do \
@@ -19,7 +21,7 @@ PYTEST_ARGS ?=
 APT_GET := DEBIAN_FRONTEND=noninteractive apt-get -y -q -o Dpkg::Use-Pty=0
 SUDO    := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: help install translations update-translations run test test-sqlite test-postgres system-deps clean
+.PHONY: help install translations update-translations run test test-sqlite test-postgres system-deps npm clean
 
 help:
 	@echo "make run            install, migrate, load demo data, start redis + web + worker + beat"
@@ -27,10 +29,10 @@ help:
 	@echo "make install        only create $(VENV) with the pinned requirements"
 	@echo "make test-sqlite    the suite once, on SQLite"
 	@echo "make test-postgres  the suite once, on a throwaway PostgreSQL cluster"
-	@echo "make system-deps    apt-get install chromium, postgresql and wrk where missing"
+	@echo "make system-deps    apt-get install chromium, postgresql, wrk, nodejs and npm where missing"
 	@echo "make clean          remove $(VENV) and caches"
 
-install: $(STAMP) translations
+install: $(STAMP) translations $(AXE)
 
 # Compiled message catalogues (.mo) are built, not committed.
 translations: $(STAMP)
@@ -54,10 +56,22 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements.txt -r requirements-dev.txt
 	@touch $@
 
+# npm ci installs exactly the locked versions; Debian's nodejs and npm first where npm is missing.
+$(AXE): package.json package-lock.json
+	@$(MAKE) --no-print-directory npm
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+npm:
+	@if ! command -v npm >/dev/null; then \
+	  echo "==> apt-get install nodejs npm"; \
+	  $(SUDO) $(APT_GET) update && $(SUDO) $(APT_GET) install --no-install-recommends nodejs npm; \
+	fi
+
 run: install
 	bin/run
 
-system-deps:
+system-deps: npm
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium fonts-liberation fonts-dejavu-core"; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
@@ -85,5 +99,5 @@ test-postgres: install system-deps
 	LMS_TEST_DB=postgresql $(PY) -m pytest $(PYTEST_ARGS)
 
 clean:
-	rm -rf $(VENV) .pytest_cache test-results
+	rm -rf $(VENV) node_modules .pytest_cache test-results
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

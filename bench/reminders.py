@@ -164,6 +164,7 @@ def sweep_child(database_url):
     from lms.extensions import db
     from lms.reminders.models import ReminderLog
     from lms.reminders.services import run_sweep
+    from lms.timeutil import utcnow
 
     app = make_app(database_url)
     with app.app_context():
@@ -171,15 +172,18 @@ def sweep_child(database_url):
         db.session.commit()
         baseline, rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, rss_mb()
         handed_over = []
+        # Both sweeps at the same moment: a deadline or an inactivity day passing between
+        # them would rightly make the second record something.
+        now = utcnow()
         started = time.perf_counter()
-        result = run_sweep(enqueue=lambda ids: handed_over.append(len(ids)))
+        result = run_sweep(now=now, enqueue=lambda ids: handed_over.append(len(ids)))
         seconds = time.perf_counter() - started
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
         figures = {"seconds": seconds, "peak_mb": peak / 1024, "baseline_mb": baseline / 1024,
                    "rss_growth_mb": rss_mb() - rss_before, "recorded": result.recorded,
                    "batches": result.batches, "handed_over": sum(handed_over)}
         started = time.perf_counter()
-        again = run_sweep(enqueue=lambda ids: handed_over.append(len(ids)))
+        again = run_sweep(now=now, enqueue=lambda ids: handed_over.append(len(ids)))
         figures["resweep_seconds"] = time.perf_counter() - started
         figures["resweep_recorded"] = again.recorded
         figures["kinds"] = dict(db.session.execute(

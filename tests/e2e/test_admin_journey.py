@@ -24,6 +24,7 @@ from lms.demo import DEMO_PASSWORD, seed_demo
 from lms.enrolments.models import BulkEnrolmentJob, Enrolment
 from lms.extensions import db
 from lms.outbox.models import SEND_INVITATION, Outbox
+from tests.e2e.axe import assert_accessible
 from tests.factories import create_user
 from tests.reports.conftest import make_enrolment
 from tests.support.fixtures import worker_env
@@ -52,8 +53,10 @@ def admin_link(page: Page, name):
     """A link of the Administration page, reached from the main navigation."""
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Administration").click()
     expect(page.get_by_role("heading", level=1, name="Administration")).to_be_visible()
+    assert_accessible(page)
     page.get_by_role("navigation", name="Administration").get_by_role("link", name=name).click()
     expect(page.get_by_role("heading", level=1, name=name, exact=True)).to_be_visible()
+    assert_accessible(page)
 
 
 def certify(enrolment, code):
@@ -157,6 +160,7 @@ def test_admin_finds_overdue_learners_exports_them_bulk_enrols_500_and_hands_ove
     # Log in through the login page.
     page.goto(live_server)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Log in").click()
+    assert_accessible(page)
     page.get_by_label("Email").fill("admin@demo.lms.test")
     page.get_by_label("Password").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Log in").click()
@@ -180,6 +184,7 @@ def test_admin_finds_overdue_learners_exports_them_bulk_enrols_500_and_hands_ove
     for other in ("Lars Lindqvist", "Karin Ek", "Henrik Berg", "Kari Nordmann", "Sven Svensson"):
         expect(learners.get_by_text(other)).to_have_count(0)
     page.screenshot(path=tmp_path / "admin-report.png", full_page=True)
+    assert_accessible(page)
 
     # Export exactly those rows.
     name, body = downloaded(page, page.get_by_role("link", name="Download CSV"))
@@ -204,6 +209,7 @@ def test_admin_finds_overdue_learners_exports_them_bulk_enrols_500_and_hands_ove
     preview_seconds = time.monotonic() - started
     expect(page.get_by_role("status")).to_have_text(f"All {BULK_ROWS} rows are valid. Nothing has changed yet.")
     expect(page.get_by_role("alert")).to_have_count(0)
+    assert_accessible(page)
     preview = page.get_by_role("table", name="Rows of new-learners.csv")
     expect(preview.get_by_role("cell", name="New user: invite and enrol", exact=True)).to_have_count(BULK_ROWS)
     started = time.monotonic()
@@ -260,6 +266,7 @@ def test_admin_finds_overdue_learners_exports_them_bulk_enrols_500_and_hands_ove
     page.get_by_role("search", name="Find users").get_by_label("Name or email").fill("solveig")
     page.get_by_role("button", name="Filter").click()
     expect(page.get_by_text("1 user", exact=True)).to_be_visible()
+    assert_accessible(page)
     page.get_by_role("link", name=f"Training record – {RECORD_OF}").click()
     expect(page.get_by_role("heading", level=1, name=f"Training record of {RECORD_OF}")).to_be_visible()
     record = page.get_by_role("table", name="Courses, completion and certificates")
@@ -270,6 +277,7 @@ def test_admin_finds_overdue_learners_exports_them_bulk_enrols_500_and_hands_ove
     expect(completed.get_by_role("link", name="CERT-SOLVEIG-1")).to_be_visible()
     expect(page.get_by_text("Completed CPD hours: 6", exact=True)).to_be_visible()
     page.screenshot(path=tmp_path / "admin-record.png", full_page=True)
+    assert_accessible(page)
 
     name, pdf = downloaded(page, page.get_by_role("link", name="Download PDF"))
     assert name == "training-record-solveig-haugen.pdf"

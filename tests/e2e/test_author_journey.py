@@ -11,6 +11,7 @@ from lms.courses.models import Course
 from lms.enrolments.models import Enrolment
 from lms.extensions import db
 from tests.authoring.helpers import pdf_bytes
+from tests.e2e.axe import assert_accessible
 from tests.factories import PASSWORD, create_org, create_user
 
 pytestmark = pytest.mark.e2e
@@ -24,10 +25,12 @@ def log_in(page: Page, base, user):
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("button", name="Log out")).to_be_visible()
+    assert_accessible(page)
 
 
 def flash(page: Page, text):
     expect(page.get_by_role("status").filter(has_text=text)).to_be_visible()
+    assert_accessible(page)
 
 
 def add_lesson(page: Page, title, kind):
@@ -35,11 +38,13 @@ def add_lesson(page: Page, title, kind):
     page.get_by_label("Kind of lesson").select_option(label=kind)
     page.get_by_role("button", name="Add lesson").click()
     expect(page.get_by_role("heading", level=1, name=title)).to_be_visible()
+    assert_accessible(page)
 
 
 def back_to_course(page: Page):
     page.get_by_role("link", name="Back to the course").click()
     expect(page.get_by_role("heading", level=1, name=TITLE)).to_be_visible()
+    assert_accessible(page)
 
 
 def test_author_builds_publishes_and_revises_while_the_learner_keeps_their_version(
@@ -56,6 +61,7 @@ def test_author_builds_publishes_and_revises_while_the_learner_keeps_their_versi
     log_in(page, live_server, author)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Authoring").click()
     page.get_by_role("link", name="New course").click()
+    assert_accessible(page)
     page.get_by_label("Title").fill(TITLE)
     page.get_by_label("Summary").fill("Gowning, hygiene and behaviour in classified areas.")
     page.get_by_label("Language of the course").select_option("en")
@@ -64,6 +70,7 @@ def test_author_builds_publishes_and_revises_while_the_learner_keeps_their_versi
     page.get_by_role("button", name="Create course").click()
     flash(page, "The course is created.")
     expect(page.get_by_role("heading", level=1, name=TITLE)).to_be_visible()
+    assert_accessible(page)
 
     page.get_by_label("Module title").fill("Working in a cleanroom")
     page.get_by_role("button", name="Add module").click()
@@ -75,6 +82,7 @@ def test_author_builds_publishes_and_revises_while_the_learner_keeps_their_versi
     page.get_by_role("button", name="Preview").click()
     preview = page.get_by_role("region", name="Preview (not saved yet)")
     expect(preview.get_by_role("heading", name="People shed particles")).to_be_visible()
+    assert_accessible(page)
     expect(preview.locator("strong")).to_have_text("slowly")
     page.get_by_role("button", name="Save").click()
     flash(page, "Lesson “Why behaviour matters” saved.")
@@ -86,6 +94,7 @@ def test_author_builds_publishes_and_revises_while_the_learner_keeps_their_versi
     page.get_by_role("button", name="Upload file").click()
     flash(page, "“gowning-checklist.pdf” uploaded.")
     expect(page.get_by_text("Current file:")).to_contain_text("gowning-checklist.pdf")
+    assert_accessible(page)
     back_to_course(page)
 
     # A quiz with one question.
@@ -104,6 +113,7 @@ def test_author_builds_publishes_and_revises_while_the_learner_keeps_their_versi
     back_to_course(page)
 
     expect(page.get_by_text("Everything needed is there.")).to_be_visible()
+    assert_accessible(page)
     page.screenshot(path=tmp_path / "author-draft.png", full_page=True)
     page.get_by_role("button", name="Publish version 1").click()
     flash(page, "Version 1 is published.")
@@ -118,11 +128,13 @@ def test_author_builds_publishes_and_revises_while_the_learner_keeps_their_versi
     other.get_by_role("button", name="Enrol").click()
     contents = other.get_by_role("region", name="Contents")
     expect(contents.get_by_role("heading", level=3)).to_have_text(["Working in a cleanroom"])
+    assert_accessible(other)
     expect(contents.get_by_role("listitem")).to_have_text(
         [re.compile(r"Why behaviour matters\s+\(Reading\)"), re.compile(r"Gowning checklist\s+\(Material\)"),
          re.compile(r"Cleanroom check\s+\(Quiz\)")])
     other.get_by_role("link", name="Why behaviour matters").click()
     expect(other.get_by_role("heading", level=2, name="People shed particles")).to_be_visible()
+    assert_accessible(other)
     other.get_by_role("link", name=re.compile("Gowning checklist")).click()
     link = other.get_by_role("link", name=re.compile("Open gowning-checklist.pdf"))
     response = other.request.get(live_server + link.get_attribute("href"))
@@ -132,6 +144,7 @@ def test_author_builds_publishes_and_revises_while_the_learner_keeps_their_versi
     question = other.get_by_role("group", name=re.compile("What do you do before entering"))
     expect(question.get_by_role("radio")).to_have_count(2)
     expect(other.get_by_text("Pass mark: 100%")).to_be_visible()
+    assert_accessible(other)
 
     # The author edits in a new draft and republishes.
     page.get_by_role("button", name="Edit in a new draft (version 2)").click()
@@ -151,6 +164,7 @@ def test_author_builds_publishes_and_revises_while_the_learner_keeps_their_versi
     card.get_by_role("link", name=TITLE).click()
     expect(other.get_by_role("link", name="Why behaviour matters", exact=True)).to_be_visible()
     expect(other.get_by_text("Why behaviour matters (revised)")).to_have_count(0)
+    assert_accessible(other)
     learner_context.close()
 
     db.session.remove()  # see what the server committed

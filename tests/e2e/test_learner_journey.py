@@ -11,6 +11,7 @@ from lms.accounts.models import User
 from lms.demo import seed_demo
 from lms.enrolments.models import Enrolment
 from lms.extensions import db
+from tests.e2e.axe import assert_accessible
 
 pytestmark = pytest.mark.e2e
 
@@ -31,6 +32,7 @@ def answer(page: Page, prompt, *choices):
 
 def expect_lesson(page: Page, title):
     expect(page.get_by_role("heading", level=1, name=title)).to_be_visible()
+    assert_accessible(page)
 
 
 def mark_complete(page: Page, title):
@@ -46,7 +48,9 @@ def test_learner_signs_up_enrols_passes_a_quiz_after_a_failed_try_and_completes(
 
     # Sign up.
     page.goto(live_server)
+    assert_accessible(page)
     page.get_by_role("link", name="Sign up").click()
+    assert_accessible(page)
     page.get_by_label("Full name").fill("Liisa Korhonen")
     page.get_by_label("Email").fill(EMAIL)
     page.get_by_label("Password", exact=True).fill("a long enough password")
@@ -56,13 +60,17 @@ def test_learner_signs_up_enrols_passes_a_quiz_after_a_failed_try_and_completes(
     page.get_by_label("Preferred language").select_option("en")
     page.get_by_role("button", name="Sign up").click()
     expect(page.get_by_role("button", name="Log out")).to_be_visible()
+    assert_accessible(page)
 
     # Find the course in the catalogue and enrol.
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Catalogue").click()
+    assert_accessible(page)
     page.get_by_role("link", name=COURSE).click()
     expect(page.get_by_role("heading", level=1, name=COURSE)).to_be_visible()
+    assert_accessible(page)
     page.get_by_role("button", name="Enrol").click()
     expect(page.get_by_role("progressbar", name="Course progress")).to_have_attribute("aria-valuenow", "0")
+    assert_accessible(page)
     page.get_by_role("link", name="Continue").click()
 
     # Module 1 and the text lesson of module 2.
@@ -82,6 +90,7 @@ def test_learner_signs_up_enrols_passes_a_quiz_after_a_failed_try_and_completes(
     expect(question(page, "part of ALCOA+")).not_to_contain_text("Not quite right")
     expect(question(page, "A correction in a paper record")).to_contain_text("Not quite right")
     page.screenshot(path=tmp_path / "quiz-failed.png", full_page=True)
+    assert_accessible(page)
 
     answer(page, "shows who made it", "Attributable")
     answer(page, "A correction in a paper record", "Be signed, dated and leave the original legible")
@@ -89,6 +98,7 @@ def test_learner_signs_up_enrols_passes_a_quiz_after_a_failed_try_and_completes(
     expect(page.get_by_role("status").filter(has_text="Your score")).to_contain_text("Your score: 100%")
     expect(page.get_by_text("You passed.")).to_be_visible()
     expect(page.get_by_text("Not quite right")).to_have_count(0)
+    assert_accessible(page)
 
     # Back to the course, and on to module 3.
     page.get_by_role("navigation", name="Breadcrumb").get_by_role("link", name=COURSE).click()
@@ -106,6 +116,7 @@ def test_learner_signs_up_enrols_passes_a_quiz_after_a_failed_try_and_completes(
     card = page.get_by_role("listitem").filter(has=page.get_by_role("heading", name=COURSE))
     expect(card.get_by_role("progressbar")).to_have_attribute("aria-valuenow", "100")
     expect(card).to_contain_text("100%")
+    assert_accessible(page)
 
     db.session.remove()  # see what the server committed
     enrolment = db.session.scalar(select(Enrolment).join(User).where(User.email == EMAIL))
