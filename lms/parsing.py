@@ -91,7 +91,7 @@ class AsciiIntegerField(IntegerField):
             return
         self.data = ascii_int(valuelist[0], self.minimum, self.maximum)
         if self.data is None:
-            raise ValueError(self.gettext("Not a valid whole number.")
+            raise ValueError(self.gettext("Not a valid integer value.")
                              if ascii_int(valuelist[0], -(10**18), 10**18) is None
                              else _l("The number must be from %(min)s to %(max)s.",
                                      min=self.minimum, max=self.maximum))
