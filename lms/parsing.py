@@ -8,10 +8,11 @@ error, never a 500.
 """
 import re
 from datetime import date
+from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from werkzeug.routing import IntegerConverter
-from wtforms import DateField, IntegerField
+from wtforms import DateField, DecimalField, IntegerField
 from wtforms.validators import ValidationError
 
 from lms.errors import abort_with
@@ -95,6 +96,21 @@ class AsciiIntegerField(IntegerField):
                              if ascii_int(valuelist[0], -(10**18), 10**18) is None
                              else _l("The number must be from %(min)s to %(max)s.",
                                      min=self.minimum, max=self.maximum))
+
+
+class AsciiDecimalField(DecimalField):
+    """A DecimalField for plain numbers such as CPD hours: ASCII digits with an optional
+    decimal point or comma and up to six decimals (WTForms' own takes "NaN", "sNaN",
+    which then fails in the range check, "1e999" and digits from every script)."""
+
+    def process_formdata(self, valuelist):
+        if not valuelist or valuelist[0] == "":
+            return
+        raw = valuelist[0].strip()
+        if not re.fullmatch(r"[0-9]{1,9}([.,][0-9]{1,6})?", raw):
+            self.data = None
+            raise ValueError(self.gettext("Not a valid decimal value."))
+        self.data = Decimal(raw.replace(",", "."))
 
 
 class SaneDateField(DateField):

@@ -30,7 +30,7 @@ HUGE = "99999999999999999999"
 HOSTILE_QUERY = [HUGE, "-1", "0", quote("²"), quote("٣"), "0001-01-01", "9999-12-31",
                  "x" * 10_000, "%00", "a%00b", "%ff%fe", "1e999", "NaN", "", quote(" 1 ")]
 HOSTILE_FORM = [HUGE, "-1", "0", "²", "٣", "0001-01-01", "9999-12-31", "x" * 10_000,
-                "\x00", "a\x00b", "1e999", "NaN", "", " 1 ", "1_000"]
+                "\x00", "a\x00b", "1e999", "NaN", "sNaN", "", " 1 ", "1_000"]
 # Raw bytes for form bodies that are not valid UTF-8.
 INVALID_UTF8_BODY = b"%ff%fe=%ff%fe&csrf_token=%ff"
 

@@ -3,13 +3,13 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
-    BooleanField, DecimalField, FileField, SelectChoice, SelectField, StringField, TextAreaField,
+    BooleanField, FileField, SelectChoice, SelectField, StringField, TextAreaField,
 )
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import HiddenInput
 
 from lms.courses.models import LESSON_KINDS
-from lms.parsing import AsciiIntegerField, coerce_id
+from lms.parsing import AsciiDecimalField, AsciiIntegerField, coerce_id
 
 MAX_CHOICES = 6
 
@@ -24,7 +24,7 @@ class CourseForm(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     summary = TextAreaField(_l("Summary"), validators=[Length(max=2000)])
     language = SelectField(_l("Language of the course"), validators=[DataRequired()])
-    cpd_hours = DecimalField(
+    cpd_hours = AsciiDecimalField(
         _l("CPD hours"), places=1,
         validators=[InputRequired(), NumberRange(min=0, max=1000)],
     )

@@ -20,6 +20,7 @@ from lms.enrolments.models import Enrolment
 from lms.extensions import db
 from lms.outbox.models import SEND_INVITATION
 from lms.outbox.services import promise
+from lms.parsing import MAX_DATE, iso_date
 from lms.reports.export import FORMULA_STARTS
 
 REQUIRED = ("email", "name", "organisation", "country", "course")
@@ -159,10 +160,10 @@ def _row(line, values):
         row.errors.append(_l("A value is too long."))
     due = values.get("due_date", "")
     if due:
-        try:
-            row.due_date = date.fromisoformat(due)
-        except ValueError:
-            row.errors.append(_l("The due date must look like 2026-12-31."))
+        row.due_date = iso_date(due)
+        if row.due_date is None:
+            row.errors.append(_l("The due date must look like 2026-12-31, before %(end)s.",
+                                 end=MAX_DATE.isoformat()))
     return row
 
 
