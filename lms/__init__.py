@@ -27,10 +27,11 @@ def create_app(config_class=None, **overrides):
         options.pop("pool_pre_ping", None)
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     os.makedirs(app.instance_path, exist_ok=True)
-    from lms.parsing import BoundedIntConverter
+    from lms.parsing import BoundedIntConverter, refuse_nul_characters
 
     # Before any route is added: <int:...> matches only ids a database column can hold.
     app.url_map.converters["int"] = BoundedIntConverter
+    app.before_request(refuse_nul_characters)
 
     from lms import extensions, models, sqlite_setup  # noqa: F401  (models: every table registered; SQLite pragmas)
 

@@ -10,6 +10,7 @@ import re
 from datetime import date
 from decimal import Decimal
 
+from flask import request
 from flask_babel import lazy_gettext as _l
 from werkzeug.routing import IntegerConverter
 from wtforms import DateField, DecimalField, IntegerField
@@ -142,3 +143,17 @@ def coerce_id(value):
     if number is None:
         raise ValueError(value)
     return number
+
+
+def refuse_nul_characters():
+    """``before_request``: a NUL character in the path, the query or a form field is a 400.
+
+    No text we keep or look up holds one, and PostgreSQL refuses it in any text parameter
+    (SQLite takes it), so it is refused once here rather than at every query."""
+    texts = [request.path]
+    for multidict in (request.args, request.form) if request.method == "POST" else (request.args,):
+        for key, values in multidict.lists():
+            texts.append(key)
+            texts.extend(values)
+    if any("\x00" in text for text in texts):
+        abort_with(400, _l("The request contains a NUL character, which no field accepts."))
