@@ -57,7 +57,8 @@ def test_a_message_shows_its_text_part_escaped_and_the_html_part_sandboxed(clien
 ])
 def test_file_names_cannot_leave_the_mail_folder(client, caught, name):
     login(client, create_user(role="admin"))
-    assert client.get(f"/admin/mail/{name}").status_code == 404
+    # A NUL character is refused before any view runs (lms.parsing.refuse_nul_characters).
+    assert client.get(f"/admin/mail/{name}").status_code == (400 if "%00" in name else 404)
     assert client.get("/admin/mail/../secret.eml").status_code == 404
 
 
