@@ -32,7 +32,7 @@ help:
 	@echo "make system-deps    apt-get install chromium, postgresql, wrk, nodejs and npm where missing"
 	@echo "make clean          remove $(VENV) and caches"
 
-install: $(STAMP) translations $(AXE)
+install: $(STAMP) translations
 
 # Compiled message catalogues (.mo) are built, not committed.
 translations: $(STAMP)
@@ -83,18 +83,18 @@ system-deps: npm
 
 # Both runs always happen, so one report shows both; make fails if either failed. Any non-zero
 # pytest status fails a run, including 5 (no tests collected).
-test: install system-deps
+test: install system-deps $(AXE)
 	@status=0; \
 	$(MAKE) --no-print-directory test-sqlite || status=1; \
 	$(MAKE) --no-print-directory test-postgres || status=1; \
 	if [ $$status -ne 0 ]; then echo "make test: FAILED (see above)" >&2; fi; \
 	exit $$status
 
-test-sqlite: install system-deps
+test-sqlite: install system-deps $(AXE)
 	@echo "==> test suite on SQLite"
 	LMS_TEST_DB=sqlite $(PY) -m pytest $(PYTEST_ARGS)
 
-test-postgres: install system-deps
+test-postgres: install system-deps $(AXE)
 	@echo "==> test suite on PostgreSQL"
 	LMS_TEST_DB=postgresql $(PY) -m pytest $(PYTEST_ARGS)
 
