@@ -49,7 +49,20 @@ class Config:
 
     # Rate limits on the same Redis as Celery.
     RATELIMIT_ENABLED = True
-    RATELIMIT_LOGIN = env("RATELIMIT_LOGIN", "10 per minute")
+    # Login: loose per client address (a company of hundreds behind one NAT address logs in
+    # at 9:00), stricter for failures per address, and per account by LOGIN_LOCKOUT_*.
+    RATELIMIT_LOGIN = env("RATELIMIT_LOGIN", "300 per minute")
+    RATELIMIT_LOGIN_FAILURES = env("RATELIMIT_LOGIN_FAILURES", "60 per minute")
+    # After LOGIN_LOCKOUT_AFTER failures in a row for one email, each further failure locks it
+    # for BASE x 1, 2, 4 ... seconds, at most MAX; a successful login starts the count again.
+    LOGIN_LOCKOUT_AFTER = env_int("LOGIN_LOCKOUT_AFTER", 5)
+    LOGIN_LOCKOUT_BASE_SECONDS = env_int("LOGIN_LOCKOUT_BASE_SECONDS", 60)
+    LOGIN_LOCKOUT_MAX_SECONDS = env_int("LOGIN_LOCKOUT_MAX_SECONDS", 900)
+    # How long a password-reset link works (it works once).
+    PASSWORD_RESET_MAX_AGE_SECONDS = env_int("PASSWORD_RESET_MAX_AGE_SECONDS", 3600)
+    # Password-reset requests per client address and per target email.
+    RATELIMIT_PASSWORD_RESET = env("RATELIMIT_PASSWORD_RESET", "10 per minute")
+    RATELIMIT_PASSWORD_RESET_EMAIL = env("RATELIMIT_PASSWORD_RESET_EMAIL", "3 per hour")
     RATELIMIT_SIGNUP = env("RATELIMIT_SIGNUP", "5 per minute")
     RATELIMIT_HEADERS_ENABLED = True
     # Redis down: count in this process's memory (logged by Flask-Limiter) instead of a 500,

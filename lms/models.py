@@ -1,5 +1,5 @@
 """Imports every model so the metadata (and Alembic) sees all tables."""
-from lms.accounts.models import Organisation, User  # noqa: F401
+from lms.accounts.models import LoginThrottle, Organisation, User  # noqa: F401
 from lms.audit.models import AuditChainHead, AuditEvent  # noqa: F401
 from lms.courses.models import Course, CourseAsset, CourseVersion, Lesson, Module, Question, StoredFile  # noqa: F401
 from lms.enrolments.models import Enrolment  # noqa: F401

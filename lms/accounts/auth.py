@@ -18,17 +18,20 @@ def init_login(app):
 
 
 @login_manager.user_loader
-def load_user(user_id):
-    """``current_user``: the ORM ``User``, through the request's session. A deactivated
-    account is logged out at its next request."""
-    try:
-        user_id = int(user_id)
-    except (TypeError, ValueError):
-        return None
-    from lms.accounts.models import User
+def load_user(session_id):
+    """``current_user``: the ORM ``User`` named by the cookie's "<id>:<generation>" (see
+    ``User.get_id``), through the request's session; None (anonymous) when the account is gone
+    or deactivated (logged out at its next request), or the cookie's generation is not the
+    account's: it was saved before a logout, "log out everywhere", a password change or reset,
+    a deactivation or a role change."""
+    from lms.accounts.models import User, parse_session_id
 
+    parsed = parse_session_id(session_id)
+    if parsed is None:
+        return None
+    user_id, generation = parsed
     user = db.session.get(User, user_id)
-    if user is None or not user.is_active_account:
+    if user is None or not user.is_active_account or user.session_generation != generation:
         return None
     return user
 

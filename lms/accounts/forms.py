@@ -55,6 +55,30 @@ class SettingsForm(FlaskForm):
         self.locale.choices = language_choices()
 
 
+def check_new_password(form, field):
+    minimum = current_app.config["PASSWORD_MIN_LENGTH"]
+    if len(field.data or "") < minimum:
+        raise ValidationError(_l("Use at least %(n)s characters.", n=minimum))
+
+
+class ChangePasswordForm(FlaskForm):
+    current = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=200)])
+    password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=200), check_new_password])
+    confirm = PasswordField(
+        _l("Repeat new password"),
+        validators=[DataRequired(), EqualTo("password", message=_l("Passwords do not match."))],
+    )
+
+
+class ForgotPasswordForm(FlaskForm):
+    # Any address an account may have (as at login): one that is none gets the same answer.
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
+
+
+class EndSessionsForm(FlaskForm):
+    """The "log out everywhere" button: only its CSRF token."""
+
+
 class SetPasswordForm(FlaskForm):
     password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=200)])
     confirm = PasswordField(

@@ -58,6 +58,8 @@ def user_for_token(token):
 
 def set_password(user, password):
     user.password_hash = hash_password(password)
+    user.email_verified = True  # the link came to that address
+    user.end_all_sessions()
     record_event("user.password_set", user, actor=user)
 
 

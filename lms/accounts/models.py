@@ -1,5 +1,6 @@
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String
+from sqlalchemy import true as sa_true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.extensions import db
@@ -49,8 +50,53 @@ class User(AccountRoles, UserMixin, db.Model):
     reminders_opt_out: Mapped[bool] = mapped_column(default=False)
     is_active_account: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[object] = mapped_column(UTCDateTime(), default=utcnow)
+    # Bumped whenever every existing session must end (logout, "log out everywhere",
+    # password change or reset, deactivation, role change). The session and remember cookies
+    # carry it through get_id(), and the user loader refuses a cookie whose number differs.
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
+    # False for a self-service sign-up until its owner follows the emailed link; accounts made
+    # by admins, bulk enrolment (verified by setting a password through the invitation link)
+    # and the demo data count as verified.
+    email_verified: Mapped[bool] = mapped_column(default=True, server_default=sa_true())
 
     organisation: Mapped[Organisation | None] = relationship()
 
+    def get_id(self):
+        """Flask-Login's session and remember-cookie identifier, "<id>:<generation>" (its
+        documented alternative-token pattern): a cookie saved before the generation was
+        bumped names an old generation and is refused by the user loader."""
+        return session_id_for(self.id, self.session_generation)
+
+    def end_all_sessions(self):
+        """Make every session and remember cookie issued so far invalid (flushes nothing)."""
+        self.session_generation = (self.session_generation or 0) + 1
+
     def __repr__(self):
         return f"<User {self.id} {self.role}>"
+
+
+def session_id_for(user_id, generation):
+    return f"{user_id}:{generation}"
+
+
+def parse_session_id(value):
+    """``(user id, generation)`` from a cookie's identifier, or None when it is malformed (an
+    identifier without a generation, from before generations existed, is refused too)."""
+    user_id, sep, generation = (value or "").partition(":")
+    if not sep or not user_id.isascii() or not generation.isascii():
+        return None
+    if not (user_id.isdigit() and generation.isdigit()) or len(user_id) > 18 or len(generation) > 18:
+        return None
+    return int(user_id), int(generation)
+
+
+class LoginThrottle(db.Model):
+    """Failed logins per account name (a SHA-256 of the normalised email, so unknown addresses
+    are throttled alike and none is stored in clear): after a number of failures each further
+    failure locks the name for a growing time. A success deletes the row. In the database so
+    every web process shares it, and it holds while Redis is down."""
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    last_failure_at: Mapped[object] = mapped_column(UTCDateTime(), default=utcnow)
+    locked_until: Mapped[object | None] = mapped_column(UTCDateTime())

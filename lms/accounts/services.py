@@ -27,9 +27,11 @@ def find_or_create_organisation(name, country):
     return org
 
 
-def sign_up(*, name, email, password, organisation, country, locale, role="learner"):
-    """Create a learner account (flushes, does not commit).
+def sign_up(*, name, email, password, organisation, country, locale, role="learner", verified=True):
+    """Create an account (flushes, does not commit). Self-service sign-up goes through
+    :func:`request_sign_up` instead, which answers the same whether the address is taken.
 
+    :param verified: False for an account whose owner must confirm the address first
     :raises EmailTaken: when the email is already registered, whatever its case
     :return: the new User
     """
@@ -37,6 +39,7 @@ def sign_up(*, name, email, password, organisation, country, locale, role="learn
     if db.session.scalar(select(User.id).where(User.email == email)) is not None:
         raise EmailTaken(email)
     user = User(
+        email_verified=verified,
         name=" ".join(name.split()),
         email=email,
         password_hash=hash_password(password),
@@ -51,13 +54,50 @@ def sign_up(*, name, email, password, organisation, country, locale, role="learn
     return user
 
 
+def request_sign_up(*, name, email, password, organisation, country, locale):
+    """Self-service sign-up, answering alike whether the address has an account (flushes,
+    does not commit; the emails go after the commit):
+
+    - a new address gets an unverified learner account and a link to confirm it;
+    - an unverified account's address gets that link again;
+    - a verified account's owner is told that someone tried to sign up with their address.
+
+    The password is hashed in every case, so the three take the same time.
+    """
+    from lms.accounts.credentials import email_after_commit
+
+    existing = db.session.scalar(select(User).where(User.email == normalise_email(email)))
+    if existing is None:
+        user = sign_up(
+            name=name, email=email, password=password, organisation=organisation,
+            country=country, locale=locale, verified=False,
+        )
+        email_after_commit("verification", user.id)
+        return
+    hash_password(password)  # the same work as a new account's
+    email_after_commit("verification" if not existing.email_verified else "signup_attempt", existing.id)
+
+
+class NotVerified(Exception):
+    """The credentials are right but the address is not confirmed yet; ``.user`` has it."""
+
+    def __init__(self, user):
+        super().__init__(user.id)
+        self.user = user
+
+
 def authenticate(email, password):
-    """The user for these credentials, or None. Unknown email and wrong password look alike."""
+    """The user for these credentials, or None. Unknown email and wrong password look alike.
+
+    :raises NotVerified: right credentials of an account whose address is not confirmed
+    """
     user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
     if user is None:
         return dummy_check(password)  # same work, same answer
     if not check_password(user.password_hash, password) or not user.is_active:
         return None
+    if not user.email_verified:
+        raise NotVerified(user)
     return user
 
 
@@ -87,6 +127,7 @@ def change_role(actor, user, role):
     if user.role == role:
         return False
     old, user.role = user.role, role
+    user.end_all_sessions()  # their sessions held the old role's pages open
     record_event("user.role_changed", user, actor=actor, old=old, new=role)
     return True
 
@@ -101,5 +142,8 @@ def set_active(actor, user, active):
     if user.is_active_account == active:
         return False
     user.is_active_account = active
+    # Deactivation ends every session; reactivation does too, so a cookie saved before the
+    # deactivation stays refused afterwards.
+    user.end_all_sessions()
     record_event("user.reactivated" if active else "user.deactivated", user, actor=actor)
     return True

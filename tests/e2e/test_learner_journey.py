@@ -7,6 +7,7 @@ from babel.dates import format_date
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
+from lms.accounts import tokens
 from lms.accounts.models import User
 from lms.demo import seed_demo
 from lms.enrolments.models import Enrolment
@@ -59,6 +60,16 @@ def test_learner_signs_up_enrols_passes_a_quiz_after_a_failed_try_and_completes(
     page.get_by_label("Country").select_option(label="Finland")
     page.get_by_label("Preferred language").select_option("en")
     page.get_by_role("button", name="Sign up").click()
+    expect(page.get_by_role("heading", level=1, name="Check your email")).to_be_visible()
+
+    # The link from the confirmation email (made as the worker makes it; tests/accounts/
+    # test_account_emails.py follows the real email), then log in.
+    user = db.session.scalar(select(User).where(User.email == EMAIL))
+    page.goto(f"{live_server}/verify-email/{tokens.verification_token(user)}")
+    expect(page.get_by_text("Your email address is confirmed")).to_be_visible()
+    page.get_by_label("Email").fill(EMAIL)
+    page.get_by_label("Password").fill("a long enough password")
+    page.get_by_role("main").get_by_role("button", name="Log in").click()
     expect(page.get_by_role("button", name="Log out")).to_be_visible()
     assert_accessible(page)
 
