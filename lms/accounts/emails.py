@@ -1,7 +1,7 @@
 """The account emails (password reset, email verification, "someone tried to sign up with your
 address"), rendered in the person's language and sent through lms.mail. Run by the worker
 (lms.accounts.tasks); the links are made when the email is sent, so a reset link is bound to
-the password the account has then."""
+the password the account has then (lms.mail.external_link builds them from the URL map)."""
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -9,12 +9,7 @@ from lms.accounts import tokens
 from lms.accounts.models import User
 from lms.audit.services import record_event
 from lms.extensions import db
-from lms.mail import external_url, render_email, send_mail
-
-# The paths of the views the links open (lms.accounts.views); built here without url_for,
-# as a worker has no request to build them from.
-RESET_PATH = "/reset-password/{token}"
-VERIFY_PATH = "/verify-email/{token}"
+from lms.mail import external_link, render_email, send_mail
 
 
 def _send(user, name, subject, **context):
@@ -32,7 +27,7 @@ def send_password_reset(email):
     if user is None or not user.is_active:
         return False
     record_event("user.password_reset_requested", user)
-    link = external_url(RESET_PATH.format(token=tokens.password_reset_token(user)))
+    link = external_link("accounts.reset_password", token=tokens.password_reset_token(user))
     _send(user, "password_reset", lambda: _("Reset your password"), link=link)
     return True
 
@@ -45,7 +40,7 @@ def send_verification(user_id):
     user = db.session.get(User, user_id)
     if user is None or user.email_verified or not user.is_active:
         return False
-    link = external_url(VERIFY_PATH.format(token=tokens.verification_token(user)))
+    link = external_link("accounts.verify_email", token=tokens.verification_token(user))
     _send(user, "verify_email", lambda: _("Confirm your email address"), link=link)
     return True
 
@@ -61,6 +56,6 @@ def send_signup_attempt(user_id):
         return False
     _send(
         user, "signup_attempt", lambda: _("Someone tried to sign up with your email address"),
-        login_link=external_url("/login"), reset_link=external_url("/forgot-password"),
+        login_link=external_link("accounts.login"), reset_link=external_link("accounts.forgot_password"),
     )
     return True
