@@ -44,7 +44,7 @@ def _failed_login(response):
 
 def _reset_email_key():
     """Password-reset requests are also limited per target address."""
-    return "reset:" + services.normalise_email(request.form.get("email"))
+    return "reset:" + services.normalise_email(request.form.get("email"))[:254]
 
 
 def _safe_next(target):
@@ -74,7 +74,7 @@ def signup():
                 locale=form.locale.data,
             )
             db.session.commit()
-        except IntegrityError:
+        except (services.EmailTaken, IntegrityError):
             # The same address signed up at the same moment: the other request made it.
             db.session.rollback()
         # The same page whether or not the address had an account: the email says which.
