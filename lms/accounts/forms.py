@@ -16,6 +16,12 @@ def language_choices():
     return [SelectChoice(code, name) for code, name in current_app.config["LANGUAGES"].items()]
 
 
+def printable(form, field):
+    """No control characters (PostgreSQL refuses a NUL in a string outright)."""
+    if any(ord(c) < 32 or ord(c) == 127 for c in field.data or ""):
+        raise ValidationError(_l("Use letters, digits and punctuation only."))
+
+
 class SignupForm(FlaskForm):
     name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
     email = EmailField(
@@ -41,7 +47,7 @@ class SignupForm(FlaskForm):
 
 
 class LoginForm(FlaskForm):
-    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254), printable])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
 
 
@@ -72,7 +78,7 @@ class ChangePasswordForm(FlaskForm):
 
 class ForgotPasswordForm(FlaskForm):
     # Any address an account may have (as at login): one that is none gets the same answer.
-    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254), printable])
 
 
 class EndSessionsForm(FlaskForm):

@@ -86,3 +86,12 @@ def test_two_hundred_people_behind_one_address_log_in_within_a_minute(app):
         assert response.status_code in (302, 429)
         refused += response.status_code == 429
     assert refused == 0
+
+
+def test_control_characters_in_an_email_are_a_clear_422(client):
+    token = csrf_token(client, "/login")
+    response = attempt(client, "kari\x00@example.test", "wrong password!", token)
+    assert response.status_code == 422 and "Use letters, digits and punctuation only." in text_of(response)
+    forgot = client.post("/forgot-password", data={"csrf_token": csrf_token(client, "/forgot-password"),
+                                                   "email": "kari\x00@example.test"})
+    assert forgot.status_code == 422
