@@ -9,7 +9,7 @@ import hashlib
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import case, delete, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from lms.accounts.models import LoginThrottle
@@ -56,15 +56,14 @@ def record_failure(email, now=None):
     now = now or utcnow()
     key = throttle_key(email)
     table = LoginThrottle.__table__
+    # Forget the names nobody has failed with for a day, so guesses at made-up addresses do
+    # not pile up (by the index on last_failure_at; a success deletes its own row).
+    db.session.execute(delete(table).where(table.c.last_failure_at < now - FORGET_AFTER))
     dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
     statement = dialect.insert(table).values(key=key, failures=1, last_failure_at=now)
     statement = statement.on_conflict_do_update(
         index_elements=[table.c.key],
-        # Failures a day old are forgotten: the count starts again.
-        set_={
-            "failures": case((table.c.last_failure_at < now - FORGET_AFTER, 1), else_=table.c.failures + 1),
-            "last_failure_at": now,
-        },
+        set_={"failures": table.c.failures + 1, "last_failure_at": now},
     )
     db.session.execute(statement)
     failures = db.session.scalar(select(table.c.failures).where(table.c.key == key))

@@ -34,9 +34,11 @@ def upgrade():
         sa.Column('locked_until', lms.timeutil.UTCDateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint('key', name=op.f('pk_login_throttle')),
     )
+    op.create_index(op.f('ix_login_throttle_last_failure_at'), 'login_throttle', ['last_failure_at'])
 
 
 def downgrade():
+    op.drop_index(op.f('ix_login_throttle_last_failure_at'), table_name='login_throttle')
     op.drop_table('login_throttle')
     with op.batch_alter_table('user', schema=None) as batch_op:
         batch_op.drop_column('email_verified')

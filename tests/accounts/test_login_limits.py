@@ -95,3 +95,25 @@ def test_control_characters_in_an_email_are_a_clear_422(client):
     forgot = client.post("/forgot-password", data={"csrf_token": csrf_token(client, "/forgot-password"),
                                                    "email": "kari\x00@example.test"})
     assert forgot.status_code == 422
+
+
+def test_failures_a_day_old_are_forgotten(app, client):
+    from datetime import timedelta
+
+    from sqlalchemy import func, select, update
+
+    from lms.accounts.models import LoginThrottle
+    from lms.extensions import db
+    from lms.timeutil import utcnow
+
+    app.config.update(LOGIN_LOCKOUT_AFTER=3)
+    user = create_user()
+    token = csrf_token(client, "/login")
+    for _ in range(2):
+        attempt(client, user.email, "wrong password!", token)
+    db.session.execute(update(LoginThrottle).values(last_failure_at=utcnow() - timedelta(days=2)))
+    db.session.commit()
+    attempt(client, "someone.else@example.test", "wrong password!", token)  # sweeps the old row
+    assert db.session.scalar(select(func.count()).select_from(LoginThrottle)) == 1
+    # Two more failures for the user do not reach the lockout: the old two are gone.
+    assert [attempt(client, user.email, "wrong password!", token).status_code for _ in range(2)] == [401, 401]
