@@ -53,8 +53,8 @@ class Config:
     # at 9:00), stricter for failures per address, and per account by LOGIN_LOCKOUT_*.
     RATELIMIT_LOGIN = env("RATELIMIT_LOGIN", "300 per minute")
     RATELIMIT_LOGIN_FAILURES = env("RATELIMIT_LOGIN_FAILURES", "60 per minute")
-    # After LOGIN_LOCKOUT_AFTER failures in a row for one email, each further failure locks it
-    # for BASE x 1, 2, 4 ... seconds, at most MAX; a successful login starts the count again.
+    # The LOGIN_LOCKOUT_AFTER-th failure in a row for one email and each one after it lock the
+    # email for BASE x 1, 2, 4 ... seconds, at most MAX; a successful login starts the count again.
     LOGIN_LOCKOUT_AFTER = env_int("LOGIN_LOCKOUT_AFTER", 5)
     LOGIN_LOCKOUT_BASE_SECONDS = env_int("LOGIN_LOCKOUT_BASE_SECONDS", 60)
     LOGIN_LOCKOUT_MAX_SECONDS = env_int("LOGIN_LOCKOUT_MAX_SECONDS", 900)

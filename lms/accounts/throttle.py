@@ -1,7 +1,7 @@
 """The per-account login limit: failures only, with growing lockouts.
 
-After ``LOGIN_LOCKOUT_AFTER`` failed logins for one email (known or not, so the answer does not
-tell whether an account exists), each further failure locks that email for
+The ``LOGIN_LOCKOUT_AFTER``-th failed login in a row for one email (known or not, so the answer
+does not tell whether an account exists) and each one after it lock that email for
 ``LOGIN_LOCKOUT_BASE_SECONDS`` x 1, 2, 4 ... up to ``LOGIN_LOCKOUT_MAX_SECONDS``. A successful
 login clears the count. The state is a database row per hashed email, shared by every web
 process and independent of Redis. Failures older than a day are forgotten."""
