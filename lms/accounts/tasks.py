@@ -84,7 +84,9 @@ def email_requested(kind, recipient):
     """Enqueue the account email ``kind`` for ``recipient`` (a user id; for a reset, the
     address asked for). Called after commit."""
     try:
-        TASKS[kind].delay(recipient)
+        # No publish retries: with the broker down the page answers at once instead of
+        # waiting on reconnections.
+        TASKS[kind].apply_async(args=[recipient], retry=False, ignore_result=True)
     except Exception:  # noqa: BLE001 (kombu and redis raise several kinds; none may fail the request)
         # No address in the log: it may be anyone's, typed by anyone.
         log.exception("could not enqueue the %s email", kind)
