@@ -1,7 +1,7 @@
 """account session generation, email verification, login throttle
 
 Revision ID: a7c3e5f19d42
-Revises: 8e1f2a9c4b7d
+Revises: a7c3e91b5d20
 Create Date: 2026-12-05 18:05:00.000000
 
 user.session_generation: bumped to end every session of an account (logout, password change,
@@ -17,7 +17,7 @@ import lms.timeutil
 
 # revision identifiers, used by Alembic.
 revision = 'a7c3e5f19d42'
-down_revision = '8e1f2a9c4b7d'
+down_revision = 'a7c3e91b5d20'
 branch_labels = None
 depends_on = None
 
