@@ -90,10 +90,11 @@ def test_two_hundred_people_behind_one_address_log_in_within_a_minute(app):
 
 def test_control_characters_in_an_email_are_a_clear_422(client):
     token = csrf_token(client, "/login")
-    response = attempt(client, "kari\x00@example.test", "wrong password!", token)
+    # (A NUL anywhere in a request is a 400 before any view: tests/test_hostile_input.py.)
+    response = attempt(client, "kari\x01@example.test", "wrong password!", token)
     assert response.status_code == 422 and "Use letters, digits and punctuation only." in text_of(response)
     forgot = client.post("/forgot-password", data={"csrf_token": csrf_token(client, "/forgot-password"),
-                                                   "email": "kari\x00@example.test"})
+                                                   "email": "kari\x1b@example.test"})
     assert forgot.status_code == 422
 
 
