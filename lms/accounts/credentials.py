@@ -2,23 +2,19 @@
 password, end every session, confirm the address. Services: they flush, the view commits."""
 from lms.accounts.auth import check_password, hash_password
 from lms.accounts.services import normalise_email
-from lms.after_commit import call_after_commit
 from lms.audit.services import record_event
-from lms.extensions import db
+from lms.outbox.models import SEND_PASSWORD_RESET, SEND_VERIFICATION
+from lms.outbox.services import promise
 
 
 class WrongPassword(Exception):
     pass
 
 
-def email_after_commit(kind, recipient):
-    """Have the worker send the account email ``kind`` once this transaction commits.
-
-    :param recipient: the user's id (the reset email: the address asked for)
-    """
-    from lms.accounts.tasks import email_requested
-
-    call_after_commit(db.session(), email_requested, kind, recipient)
+def send_verification_again(user):
+    """Promise, in this transaction, the email with the link that confirms ``user``'s address
+    (an Outbox row: the worker sends it after the commit, or after Redis is back)."""
+    promise(SEND_VERIFICATION, user.id)
 
 
 def end_sessions(user, reason):
@@ -44,11 +40,12 @@ def change_password(user, current_password, new_password):
 
 
 def request_password_reset(email):
-    """Ask the worker to email a reset link to ``email`` if it belongs to an active account.
-    The request itself looks nothing up and writes nothing, so it answers the same, in the
-    same time, for known and unknown addresses (lms.accounts.emails.send_password_reset looks
-    the account up)."""
-    email_after_commit("password_reset", normalise_email(email))
+    """Promise, in this transaction, a reset link to ``email`` if it belongs to an active
+    account. The request looks nothing up and writes the same Outbox row (carrying the
+    normalised address) for any address, so it answers the same, in the same time, for known
+    and unknown ones; the worker looks the account up (lms.accounts.emails.send_password_reset)
+    and for an unknown address sends nothing."""
+    promise(SEND_PASSWORD_RESET, None, payload=normalise_email(email))
 
 
 def reset_password(user, new_password):

@@ -8,10 +8,10 @@ from sqlalchemy import select
 
 from lms.accounts.auth import UNUSABLE_PASSWORD, hash_password
 from lms.accounts.models import User
-from lms.audit.models import AuditEvent
 from lms.audit.services import record_event
 from lms.extensions import db
 from lms.mail import external_link, render_email, send_mail
+from lms.timeutil import utcnow
 
 SALT = "lms-set-password"
 MAX_AGE = 14 * 24 * 3600
@@ -64,20 +64,13 @@ def set_password(user, password):
 
 
 def send_invitation(user_id):
-    """Send the invitation email once (a redelivered task finds the audit event and stops).
+    """Send the invitation email once: ``invitation_sent_at`` is set under the user's row lock
+    before sending, so a redelivered task finds it and stops.
 
     :return: True when this call sent it
     """
     user = db.session.execute(select(User).where(User.id == user_id).with_for_update()).scalar_one_or_none()
-    if user is None:
-        return False
-    already = db.session.scalar(
-        select(AuditEvent.id).where(
-            AuditEvent.action == "user.invitation_sent", AuditEvent.subject_type == "user",
-            AuditEvent.subject_id == user.id,
-        )
-    )
-    if already is not None:
+    if user is None or user.invitation_sent_at is not None:
         return False
     link = external_link("accounts.set_password", token=set_password_token(user))
     from flask_babel import gettext as _
@@ -86,8 +79,9 @@ def send_invitation(user_id):
         "invitation", user.locale, lambda: _("You are invited to the Nordic Life Science Academy"),
         user=user, link=link,
     )
-    # Record first, send second, in one transaction: if the send fails the task's retry finds
-    # no event (the transaction rolls back) and tries again.
-    record_event("user.invitation_sent", user)
+    # Mark first, send second, in one transaction: if the send fails the transaction rolls
+    # back, and the task's retry finds the invitation not sent and tries again.
+    user.invitation_sent_at = utcnow()
+    db.session.flush()
     send_mail((user.name, user.email), subject, text, html)
     return True

@@ -58,6 +58,9 @@ class User(AccountRoles, UserMixin, db.Model):
     # by admins, bulk enrolment (verified by setting a password through the invitation link)
     # and the demo data count as verified.
     email_verified: Mapped[bool] = mapped_column(default=True, server_default=sa_true())
+    # When the set-password invitation (bulk enrolment) was sent: set under the user's row lock
+    # in the transaction that sends it, so a redelivered task sends none.
+    invitation_sent_at: Mapped[object | None] = mapped_column(UTCDateTime())
 
     organisation: Mapped[Organisation | None] = relationship()
 

@@ -5,6 +5,8 @@ from lms.accounts.auth import check_password, dummy_check, hash_password
 from lms.accounts.models import Organisation, User
 from lms.audit.services import record_event
 from lms.extensions import db
+from lms.outbox.models import SEND_SIGNUP_ATTEMPT, SEND_VERIFICATION
+from lms.outbox.services import promise
 
 
 class EmailTaken(Exception):
@@ -62,20 +64,19 @@ def request_sign_up(*, name, email, password, organisation, country, locale):
     - an unverified account's address gets that link again;
     - a verified account's owner is told that someone tried to sign up with their address.
 
-    The password is hashed in every case, so the three take the same time.
+    The password is hashed in every case, so the three take the same time. The emails are
+    promised in this transaction (Outbox rows), so Redis being down only delays them.
     """
-    from lms.accounts.credentials import email_after_commit
-
     existing = db.session.scalar(select(User).where(User.email == normalise_email(email)))
     if existing is None:
         user = sign_up(
             name=name, email=email, password=password, organisation=organisation,
             country=country, locale=locale, verified=False,
         )
-        email_after_commit("verification", user.id)
+        promise(SEND_VERIFICATION, user.id)
         return
     hash_password(password)  # the same work as a new account's
-    email_after_commit("verification" if not existing.email_verified else "signup_attempt", existing.id)
+    promise(SEND_VERIFICATION if not existing.email_verified else SEND_SIGNUP_ATTEMPT, existing.id)
 
 
 class NotVerified(Exception):

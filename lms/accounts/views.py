@@ -100,7 +100,7 @@ def login():
     try:
         user = services.authenticate(email, form.password.data)
     except services.NotVerified as exc:
-        credentials.email_after_commit("verification", exc.user.id)
+        credentials.send_verification_again(exc.user)
         db.session.commit()
         flash(_("Confirm your email address first: we have sent you the link again."), "error")
         return render_template("accounts/login.html", form=form), 403

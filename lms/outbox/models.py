@@ -9,6 +9,11 @@ from lms.timeutil import UTCDateTime, utcnow
 ISSUE_CERTIFICATE = "certificate.issue"  # subject: a completed enrolment
 EMAIL_CERTIFICATE = "certificate.email"  # subject: an issued certificate
 SEND_INVITATION = "invitation.send"      # subject: an invited user
+SEND_VERIFICATION = "account.verification"   # subject: a user whose address is unconfirmed
+SEND_SIGNUP_ATTEMPT = "account.signup_attempt"  # subject: the owner of an address signed up with
+# No subject: the request looks nothing up (the same answer and time for any address); the
+# payload is the normalised address asked for, and the worker looks the account up.
+SEND_PASSWORD_RESET = "account.password_reset"
 
 
 class Outbox(db.Model):
@@ -25,7 +30,10 @@ class Outbox(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(32))
-    subject_id: Mapped[int]
+    subject_id: Mapped[int | None]
+    # What the work needs besides its subject (the reset email: the address asked for);
+    # cleared by the task that uses it, so an address someone typed is not kept.
+    payload: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[object] = mapped_column(UTCDateTime(), default=utcnow)
     handed_over_at: Mapped[object | None] = mapped_column(UTCDateTime())
     done_at: Mapped[object | None] = mapped_column(UTCDateTime())

@@ -19,13 +19,14 @@ log = logging.getLogger(__name__)
 KEEP_DONE = timedelta(days=30)
 
 
-def promise(kind, subject_id):
+def promise(kind, subject_id, payload=None):
     """Record work of ``kind`` on ``subject_id`` in the caller's transaction; once that
     commits, it is handed to the worker (and, should that fail, by the next sweep).
 
+    :param payload: text the task reads from the row (see Outbox.payload)
     :return: the flushed Outbox row
     """
-    row = Outbox(kind=kind, subject_id=subject_id, handed_over_at=utcnow(), attempts=1)
+    row = Outbox(kind=kind, subject_id=subject_id, payload=payload, handed_over_at=utcnow(), attempts=1)
     db.session.add(row)
     db.session.flush()
     collect_after_commit(db.session(), _hand_over_committed).append((row.id, kind, subject_id))
@@ -53,13 +54,33 @@ def _mark_not_handed_over(ids, error):
 
 
 def mark_done(outbox_id):
-    """Mark a row done (in the caller's transaction); a no-op without an id or when done."""
+    """Mark a row done (in the caller's transaction).
+
+    Called before work that cannot be undone (an email), it is a claim: the row is locked
+    until the caller commits, a second delivery of the same row finds it done, and a failed
+    send rolls the mark back for the retry.
+
+    :return: False when the row was done already; True otherwise (also without an id)
+    """
     if outbox_id is None:
-        return
-    db.session.execute(
+        return True
+    result = db.session.execute(
         update(Outbox).where(Outbox.id == outbox_id, Outbox.done_at.is_(None))
         .values(done_at=utcnow()).execution_options(synchronize_session=False)
     )
+    return result.rowcount > 0
+
+
+def take_payload(outbox_id):
+    """A row's payload, cleared in the caller's transaction (it may be an address anyone
+    typed: it is not kept once used). None without an id or a payload."""
+    if outbox_id is None:
+        return None
+    payload = db.session.scalar(select(Outbox.payload).where(Outbox.id == outbox_id))
+    if payload is not None:
+        db.session.execute(update(Outbox).where(Outbox.id == outbox_id).values(payload=None)
+                           .execution_options(synchronize_session=False))
+    return payload
 
 
 def sweep(now=None, batch_size=500):

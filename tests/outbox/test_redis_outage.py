@@ -1,8 +1,9 @@
 """Redis stopped and started again under a real app, worker and beat (the outbox sweep every
 second), with a real SMTP server: the learner's click, an enrolment, a login, a verification
 and a bulk enrolment succeed while it is down, and the promised certificate, its email, the
-enrolment confirmation, the bulk job and its invitations arrive once it is back, each exactly once, with
-nobody doing anything."""
+enrolment confirmation, the bulk job and its invitations, and the account emails (sign-up
+confirmation, password reset) arrive once it is back, each exactly once, with nobody doing
+anything."""
 import logging
 import time
 
@@ -11,10 +12,14 @@ import redis
 from sqlalchemy import select
 
 from lms.accounts.models import User
+from lms.audit.models import AuditEvent
 from lms.certificates import services as certificates
 from lms.enrolments.models import BulkEnrolmentJob
 from lms.extensions import db
-from lms.outbox.models import ISSUE_CERTIFICATE, SEND_INVITATION
+from lms.outbox.models import (ISSUE_CERTIFICATE, SEND_INVITATION, SEND_PASSWORD_RESET, SEND_SIGNUP_ATTEMPT,
+                               SEND_VERIFICATION)
+from tests.accounts.test_account_emails import link_in
+from tests.accounts.test_http import SIGNUP
 from tests.certificates.helpers import completed_enrolment
 from tests.enrolments.test_bulk import HEADER, apply_from, upload
 from tests.factories import create_course, create_user, enrol
@@ -153,6 +158,56 @@ def test_invitations_promised_while_redis_is_down_arrive_once_it_is_back(
                "the invitations marked done", logs=services)
     time.sleep(3)
     assert sorted(m["To"].addresses[0].addr_spec for m in invitations()) == sorted(e for e, _ in people)
+    # "Sent once" is the user's column, set with the send; no audit row stands for it.
+    assert all(db.session.get(User, user_id).invitation_sent_at for user_id in invited)
+    assert db.session.scalar(select(AuditEvent.id).where(AuditEvent.action == "user.invitation_sent")) is None
+
+
+def test_account_emails_asked_for_while_redis_is_down_arrive_once_it_is_back(
+    app, client, outage, services, mailbox
+):
+    owner = create_user(name="Lena Berg", email="lena.outage@example.com")
+    newcomer = "mari.outage@example.com"
+
+    outage.stop()
+    started = time.monotonic()
+    signed_up = post_form(app.test_client(), "/signup", dict(SIGNUP, email=newcomer))
+    assert signed_up.status_code == 200 and "Check your email" in text_of(signed_up)
+    taken = post_form(app.test_client(), "/signup", dict(SIGNUP, email=owner.email))
+    assert taken.status_code == 200 and text_of(taken).replace(owner.email, newcomer) == text_of(signed_up)
+    # The same answer for a known and an unknown address.
+    known = post_form(app.test_client(), "/forgot-password", {"email": "Lena.Outage@Example.com"})
+    unknown = post_form(app.test_client(), "/forgot-password", {"email": "nobody.outage@example.com"})
+    assert known.status_code == unknown.status_code == 200
+    assert text_of(known).replace(owner.email, "nobody.outage@example.com") == text_of(unknown)
+    assert time.monotonic() - started < 5, "sign-up and reset requests are slow with Redis down"
+    kinds = (SEND_VERIFICATION, SEND_SIGNUP_ATTEMPT, SEND_PASSWORD_RESET)
+    promised = [row for row in outbox_rows() if row.kind in kinds]
+    assert sorted(row.kind for row in promised) == sorted(kinds + (SEND_PASSWORD_RESET,))
+    assert all(row.handed_over_at is None and row.done_at is None for row in promised)  # left for the sweep
+    time.sleep(2)  # beat sweeps meanwhile, and fails: nothing sent, nothing lost
+    assert not mailbox.messages
+
+    outage.start()
+
+    def mails(to, subject):
+        return [m for m in list(mailbox.messages) if to in m["To"] and m["Subject"] == subject]
+
+    confirm, attempt, reset = ("Confirm your email address", "Someone tried to sign up with your email address",
+                               "Reset your password")
+    wait_until(lambda: mails(newcomer, confirm), 60, "the sign-up confirmation", logs=services)
+    wait_until(lambda: mails(owner.email, reset), 60, "the reset email", logs=services)
+    wait_until(lambda: all(row.done_at for row in outbox_rows() if row.kind in kinds), 30,
+               "every account email done", logs=services)
+    time.sleep(3)  # three more sweeps: room for a duplicate, were there one
+    assert len(mails(newcomer, confirm)) == 1
+    assert len(mails(owner.email, attempt)) == 1
+    assert len(mails(owner.email, reset)) == 1
+    assert not [m for m in list(mailbox.messages) if "nobody.outage" in m["To"]]
+    assert all(row.payload is None for row in outbox_rows(SEND_PASSWORD_RESET))  # no address kept
+    # The links work.
+    assert client.get(link_in(mails(newcomer, confirm)[0], "/verify-email/")).status_code == 302
+    assert client.get(link_in(mails(owner.email, reset)[0], "/reset-password/")).status_code == 200
 
 
 def test_an_enrolment_while_redis_is_down_is_confirmed_once_it_is_back(app, client, outage, services, mailbox):
