@@ -1,6 +1,10 @@
 """Helpers for driving the app through HTTP like a browser does (CSRF included)."""
 import re
+import time
 
+import pytest
+
+from lms.extensions import db
 from tests.factories import PASSWORD
 
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -28,3 +32,17 @@ def login(client, user, password=PASSWORD):
 
 def text_of(response):
     return response.get_data(as_text=True)
+
+
+def wait_until(predicate, timeout, what, logs=()):
+    """predicate()'s first true value, looked for in fresh snapshots of what other processes
+    (workers, web servers) committed until ``timeout``; a failure shows the tails of ``logs``."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        db.session.rollback()  # a fresh snapshot of what the other processes committed
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.1)
+    tails = "\n".join(f"--- {proc.log_path} ---\n{proc.log_text()[-4000:]}" for proc in logs)
+    pytest.fail(f"timed out after {timeout}s waiting for {what}\n{tails}")

@@ -14,13 +14,6 @@ def app_redis_url(private_redis):
     return private_redis.url
 
 
-@pytest.fixture
-def outage(private_redis):
-    yield private_redis
-    if not private_redis.running:
-        private_redis.start()
-
-
 def timed_post(client, url, data):
     token = csrf_token(client, url)
     started = time.monotonic()

@@ -1,7 +1,6 @@
 """Certificates made by a real Celery worker: the whole path from the last lesson to the email
 (a worker killed mid-generation: test_worker_killed.py)."""
 import re
-import time
 from urllib.parse import urlsplit
 
 import pytest
@@ -10,23 +9,12 @@ from sqlalchemy import select
 from lms.certificates.models import Certificate
 from lms.extensions import db
 from tests.factories import create_course, create_user, enrol
-from tests.helpers import login, post_form, text_of
+from tests.helpers import login, post_form, text_of, wait_until
 
 pytestmark = pytest.mark.worker
 
 VERIFY_LINK_RE = re.compile(r"https?://\S+/verify/([A-Z2-7]{24})")
 
-
-def wait_until(predicate, timeout, what, logs=()):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        db.session.rollback()  # a fresh snapshot of what the worker committed
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.1)
-    tails = "\n".join(f"--- {worker.log_path} ---\n{worker.log_text()[-4000:]}" for worker in logs)
-    pytest.fail(f"timed out after {timeout}s waiting for {what}\n{tails}")
 
 
 def certificates_for(enrolment_id):

@@ -13,8 +13,8 @@ from lms.extensions import db
 from lms.outbox.models import ISSUE_CERTIFICATE
 from tests.certificates.helpers import events, pdf_files
 from tests.factories import create_course, create_user, enrol
-from tests.helpers import login, post_form
-from tests.outbox.helpers import certificate_mails, issued_certificates, outbox_rows, wait_until
+from tests.helpers import login, post_form, wait_until
+from tests.outbox.helpers import certificate_mails, issued_certificates, outbox_rows
 from tests.support.fixtures import worker_env
 from tests.support.servers import CeleryBeat, CeleryWorker
 

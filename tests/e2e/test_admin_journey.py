@@ -26,6 +26,7 @@ from lms.extensions import db
 from lms.outbox.models import SEND_INVITATION, Outbox
 from tests.e2e.axe import assert_accessible
 from tests.factories import create_user
+from tests.helpers import wait_until
 from tests.reports.conftest import make_enrolment
 from tests.support.fixtures import worker_env
 from tests.support.servers import CeleryWorker
@@ -91,16 +92,6 @@ def queued_tasks(app, name):
             found.append(args)
     return found
 
-
-def wait_for(predicate, timeout, what, worker):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        db.session.rollback()  # a fresh look at what the worker committed
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.1)
-    pytest.fail(f"timed out after {timeout}s waiting for {what}\n{worker.log_text()[-4000:]}")
 
 
 def bulk_csv(path, due):
@@ -217,8 +208,8 @@ def test_admin_finds_overdue_learners_exports_them_bulk_enrols_500_and_hands_ove
     # The request only records the job: its page answers at once and reloads itself while a
     # worker applies the rows, all or none.
     expect(page.get_by_role("heading", level=1, name=re.compile(r"^Bulk enrolment job \d+$"))).to_be_visible(timeout=10_000)
-    running = wait_for(lambda: db.session.scalar(select(BulkEnrolmentJob).where(BulkEnrolmentJob.status != "queued")),
-                       60, "the worker to take the job", job_worker)
+    running = wait_until(lambda: db.session.scalar(select(BulkEnrolmentJob).where(BulkEnrolmentJob.status != "queued")),
+                         60, "the worker to take the job", logs=[job_worker])
     # The worker finishes the job it holds (it prefetches nothing more while that is unacknowledged)
     # and then takes nothing else: what the job enqueues stays in the queue for the checks below.
     assert app.extensions["celery"].control.cancel_consumer("celery", reply=True, timeout=5)
@@ -227,8 +218,8 @@ def test_admin_finds_overdue_learners_exports_them_bulk_enrols_500_and_hands_ove
         timeout=180_000)
     apply_seconds = time.monotonic() - started
     # The job's after-commit hand-over of the emails is done when its task returns.
-    wait_for(lambda: re.search(r"Task lms\.apply_bulk_job\[[^]]+\] succeeded", job_worker.log_text()), 60,
-             "the job's task to return", job_worker)
+    wait_until(lambda: re.search(r"Task lms\.apply_bulk_job\[[^]]+\] succeeded", job_worker.log_text()), 60,
+               "the job's task to return", logs=[job_worker])
     assert running.id and not queued_tasks(app, "lms.apply_bulk_job")
     job_table = page.get_by_role("table", name="Rows of new-learners.csv")
     expect(job_table.get_by_role("cell", name="New user: invite and enrol", exact=True)).to_have_count(BULK_ROWS)

@@ -23,7 +23,7 @@ from lms.timeutil import utcnow
 from tests.conftest import RequestContextClient, make_app
 from tests.enrolments.test_bulk import FUTURE, HEADER, INLINE_SCRIPT, apply_form_of, apply_from, counts, upload
 from tests.factories import create_course, create_user, enrol
-from tests.helpers import login, post_form, text_of
+from tests.helpers import login, post_form, text_of, wait_until
 from tests.support.fixtures import worker_env
 from tests.support.servers import CeleryWorker
 
@@ -45,15 +45,6 @@ def wait_for_job(client, path, worker, timeout=60, until=("done", "failed")):
         time.sleep(0.2)
     pytest.fail(f"job at {path} not {until} after {timeout}s\n{worker.log_text()[-4000:]}")
 
-
-def wait_until(predicate, timeout, what, worker):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        db.session.rollback()  # a fresh look at what the worker committed
-        if predicate():
-            return
-        time.sleep(0.1)
-    pytest.fail(f"timed out after {timeout}s waiting for {what}\n{worker.log_text()[-4000:]}")
 
 
 def events(action):
@@ -241,7 +232,7 @@ def test_a_worker_killed_mid_job_leaves_nothing_and_the_job_is_applied_once_late
     first = CeleryWorker(broker, env, tmp_path / "first-worker.log", name="lms-bulk-kill-first").start()
     try:
         sender.send_task("lms.apply_bulk_job", args=[job_id])
-        wait_until(lambda: job_at(path).status == "running", 30, "the job to start", first)
+        wait_until(lambda: job_at(path).status == "running", 30, "the job to start", logs=[first])
         time.sleep(0.3)  # into its rows (a few hundred take seconds)
         os.killpg(first.process.pid, signal.SIGKILL)
         first.process.wait(10)
@@ -254,7 +245,7 @@ def test_a_worker_killed_mid_job_leaves_nothing_and_the_job_is_applied_once_late
     try:
         time.sleep(2.5)  # past BULK_STALE_SECONDS since the first run's last sign of life
         sender.send_task("lms.hand_over_bulk_jobs")  # what beat runs
-        wait_until(lambda: job_at(path).status == "done", 120, "the job to be applied again", second)
+        wait_until(lambda: job_at(path).status == "done", 120, "the job to be applied again", logs=[second])
         time.sleep(4)  # the first run's redelivered task comes back too: it must find the job done
     finally:
         second.stop()

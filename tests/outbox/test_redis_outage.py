@@ -23,8 +23,8 @@ from tests.accounts.test_http import SIGNUP
 from tests.certificates.helpers import completed_enrolment
 from tests.enrolments.test_bulk import HEADER, apply_from, upload
 from tests.factories import create_course, create_user, enrol
-from tests.helpers import csrf_token, login, post_form, text_of
-from tests.outbox.helpers import certificate_mails, issued_certificates, outbox_rows, wait_until
+from tests.helpers import csrf_token, login, post_form, text_of, wait_until
+from tests.outbox.helpers import certificate_mails, issued_certificates, outbox_rows
 from tests.support.fixtures import worker_env
 from tests.support.servers import CeleryBeat, CeleryWorker
 
@@ -53,14 +53,6 @@ def services(private_redis, database_url, upload_dir, certificate_dir, smtp_serv
 @pytest.fixture
 def app_redis_url(private_redis, services):
     return private_redis.url
-
-
-@pytest.fixture
-def outage(private_redis):
-    """The module's Redis; started again after the test if the test left it stopped."""
-    yield private_redis
-    if not private_redis.running:
-        private_redis.start()
 
 
 def test_the_last_lesson_completes_while_redis_is_down_and_the_certificate_follows_once(

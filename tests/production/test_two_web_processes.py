@@ -5,7 +5,6 @@ forth between the web processes; the certificate a worker makes downloads from e
 course published through one is in the other's catalogue at once."""
 import io
 import re
-import time
 
 import pytest
 import redis
@@ -16,7 +15,7 @@ from sqlalchemy import select
 from lms.certificates.models import Certificate
 from lms.extensions import db
 from tests.factories import PASSWORD, create_course, create_user, enrol
-from tests.helpers import CSRF_RE
+from tests.helpers import CSRF_RE, wait_until
 from tests.support.fixtures import worker_env
 from tests.support.servers import CeleryWorker, GunicornServer
 
@@ -74,17 +73,6 @@ def log_in(session, email, page_on, post_to):
     post(session, f"{post_to}/login", f"{page_on}/login", {"email": email, "password": PASSWORD})
 
 
-def wait_for(predicate, timeout, what, servers):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        db.session.rollback()  # see what the other processes committed
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.2)
-    logs = "\n".join(f"--- {s.log_path} ---\n{s.log_text()[-3000:]}" for s in servers)
-    pytest.fail(f"timed out after {timeout}s waiting for {what}\n{logs}")
-
 
 def test_a_learner_and_an_author_on_two_web_processes_and_two_workers(app, cluster, certificate_dir):
     (web_a, web_b), workers = cluster
@@ -115,11 +103,11 @@ def test_a_learner_and_an_author_on_two_web_processes_and_two_workers(app, clust
         cert = db.session.scalar(select(Certificate).where(Certificate.enrolment_id == enrolment.id))
         return cert if cert is not None and cert.status == "issued" else None
 
-    cert = wait_for(issued, 60, "the certificate", [web_a, web_b, *workers])
+    cert = wait_until(issued, 60, "the certificate", [web_a, web_b, *workers])
     assert (certificate_dir / f"{cert.code}.pdf").is_file()
     made = re.compile(r"issue_certificate\[[^\]]+\] succeeded")
-    makers = wait_for(lambda: [w for w in workers if made.search(w.log_text())], 30,
-                      "a worker's log of the certificate task", workers)
+    makers = wait_until(lambda: [w for w in workers if made.search(w.log_text())], 30,
+                        "a worker's log of the certificate task", workers)
     assert len(makers) == 1, "exactly one worker ran the certificate task"
 
     # Made by a worker in its own directory; downloaded from the other web process (the last

@@ -110,6 +110,15 @@ def private_redis(tmp_path_factory):
         server.stop()
 
 
+@pytest.fixture
+def outage(private_redis):
+    """The module's Redis (``private_redis``), for a test to stop; started again after the
+    test if the test left it stopped."""
+    yield private_redis
+    if not private_redis.running:
+        private_redis.start()
+
+
 @pytest.fixture(scope="session")
 def database_url(postgres_cluster, tmp_path_factory):
     """SQLAlchemy URL of an empty database for this session (no schema: the app fixture
