@@ -7,4 +7,5 @@ from lms.progress.models import LessonProgress, QuizAttempt  # noqa: F401
 from lms.certificates.models import Certificate  # noqa: F401
 from lms.reminders.models import ReminderLog  # noqa: F401
 from lms.outbox.models import Outbox  # noqa: F401
+from lms.compliance.models import JobAssignment, JobProfile, Requirement  # noqa: F401
 import lms.reports.models  # noqa: E402,F401  (the report's indexes)

@@ -14,6 +14,17 @@ def _same_org(user, target):
     return target is not None and target.organisation_id == user.organisation_id
 
 
+def _org_admin_of(user, target):
+    """A site admin administers every organisation; an org admin only their own. ``target``
+    is an Organisation or anything with an ``organisation_id`` (a job profile, a person)."""
+    if user.role == "admin":
+        return True
+    if user.role != "org_admin" or target is None:
+        return False
+    org_id = target.id if target.__class__.__name__ == "Organisation" else target.organisation_id
+    return org_id is not None and org_id == user.organisation_id
+
+
 # One rule per action, (user, target) -> bool, for authenticated users.
 POLICY = {
     "author.view": lambda user, target: user.role in ("author", "admin"),
@@ -34,6 +45,9 @@ POLICY = {
     "certificate.manage": lambda user, target: user.role == "admin",
     # Reminder emails: see the ones that failed for good and send them again.
     "reminder.manage": lambda user, target: user.role == "admin",
+    # Compliance training. target: the organisation, or its job profile or person. Site admins
+    # manage every organisation's training matrix; org admins their own organisation's only.
+    "compliance.manage": _org_admin_of,
 }
 
 

@@ -1,4 +1,5 @@
 """Times are stored in UTC and timezone-aware."""
+import calendar
 from datetime import datetime, timezone
 
 from sqlalchemy import DateTime
@@ -7,6 +8,14 @@ from sqlalchemy.types import TypeDecorator
 
 def utcnow():
     return datetime.now(timezone.utc)
+
+
+def add_months(moment, months):
+    """``moment`` plus whole calendar months, on the month's last day when the day is missing
+    (31 January + 1 month = 28 or 29 February)."""
+    month0 = moment.month - 1 + months
+    year, month = moment.year + month0 // 12, month0 % 12 + 1
+    return moment.replace(year=year, month=month, day=min(moment.day, calendar.monthrange(year, month)[1]))
 
 
 class UTCDateTime(TypeDecorator):

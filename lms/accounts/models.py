@@ -6,7 +6,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from lms.extensions import db
 from lms.timeutil import UTCDateTime, utcnow
 
-ROLES = ("learner", "author", "admin")
+# org_admin: the administrator of one organisation (its people, job profiles and reports);
+# admin: the site-wide administrator who sees every organisation.
+ROLES = ("learner", "author", "org_admin", "admin")
 
 
 class Organisation(db.Model):
@@ -14,6 +16,9 @@ class Organisation(db.Model):
     name: Mapped[str] = mapped_column(String(200), unique=True)
     # ISO 3166-1 alpha-2
     country: Mapped[str] = mapped_column(String(2))
+    # IANA name; dates of the organisation's training matrix (due dates, effective dates) are
+    # entered and shown in it. None: UTC.
+    timezone: Mapped[str | None] = mapped_column(String(64))
 
     def __repr__(self):
         return f"<Organisation {self.id} {self.name}>"
@@ -31,6 +36,11 @@ class AccountRoles:
     @property
     def is_admin(self):
         return self.role == "admin"
+
+    @property
+    def is_org_admin(self):
+        """Administers one organisation: its people, job profiles and compliance reports."""
+        return self.role == "org_admin"
 
     @property
     def is_author(self):

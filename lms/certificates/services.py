@@ -6,7 +6,6 @@ PDF and marks the row issued. A worker killed in between leaves the claim; the r
 task finds it and finishes it under the same code, and the PDF is written under that code by
 an atomic rename, so a second writer (a duplicate run) only replaces it with the same bytes.
 """
-import calendar
 import hashlib
 import logging
 import os
@@ -30,7 +29,7 @@ from lms.courses.models import Course
 from lms.enrolments.models import Enrolment
 from lms.extensions import babel, db
 from lms.mail import external_url
-from lms.timeutil import utcnow
+from lms.timeutil import add_months, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -147,12 +146,6 @@ def pdf_path(code):
 # --------------------------------------------------------------------------- helpers
 
 
-def add_months(moment, months):
-    month0 = moment.month - 1 + months
-    year, month = moment.year + month0 // 12, month0 % 12 + 1
-    return moment.replace(year=year, month=month, day=min(moment.day, calendar.monthrange(year, month)[1]))
-
-
 def _snapshot(enrolment):
     """What the certificate states, copied so it stays true when the course or name changes."""
     course = enrolment.course
@@ -164,7 +157,8 @@ def _snapshot(enrolment):
         "cpd_hours": course.cpd_hours,
         "completed_at": enrolment.completed_at,
         "organisation_name": course.organisation.name,
-        "expires_at": add_months(enrolment.completed_at, validity) if validity else None,
+        # valid_until was fixed at completion (lms.progress.services.complete_if_done)
+        "expires_at": enrolment.valid_until or (add_months(enrolment.completed_at, validity) if validity else None),
     }
 
 

@@ -50,6 +50,12 @@ class CourseVersion(db.Model):
     number: Mapped[int] = mapped_column(default=1)
     status: Mapped[str] = mapped_column(String(16), default="draft")
     published_at: Mapped[object | None] = mapped_column(UTCDateTime())
+    # Set at publication. major: retraining required from effective_at (None = from
+    # published_at); minor: wording only, learners move to it and no one retrains. A version
+    # without a change_kind (the first, and those published before this existed) is major.
+    change_kind: Mapped[str | None] = mapped_column(String(8))
+    change_reason: Mapped[str | None] = mapped_column(Text)
+    effective_at: Mapped[object | None] = mapped_column(UTCDateTime())
     # Bumped by every edit of the draft (modules, lessons, questions, files), so two authors
     # editing at once cannot silently overwrite each other: each edit form carries it.
     revision: Mapped[int] = mapped_column(default=0, server_default="0")

@@ -242,7 +242,7 @@ def apply(data, actor, today=None, on_progress=None):
             created[row.email] = user
         if row.outcome != "already enrolled":
             due_at = datetime.combine(row.due_date, time(23, 59), tzinfo=timezone.utc) if row.due_date else None
-            enrolments.enrol(user, row.course, actor=actor, due_at=due_at)
+            enrolments.enrol(user, row.course, actor=actor, due_at=due_at, source="bulk")
         if on_progress is not None:
             on_progress(done)
     record_event("enrolment.bulk_applied", actor, actor=actor, rows=len(result.rows),

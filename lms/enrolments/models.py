@@ -1,15 +1,25 @@
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.extensions import db
 from lms.timeutil import UTCDateTime, utcnow
 
-ENROLMENT_STATUSES = ("active", "completed", "withdrawn")
+# no_longer_required: an open assignment whose job profile or requirement was taken away;
+# kept, never deleted, so the training record shows it.
+ENROLMENT_STATUSES = ("active", "completed", "withdrawn", "no_longer_required")
+# Why the enrolment exists: the learner chose it, an admin or the bulk CSV gave it, a job
+# profile requires it, a certificate is about to expire, or a major version needs retraining.
+ENROLMENT_SOURCES = ("self", "admin", "bulk", "job_profile", "recertification", "retraining")
+_ACTIVE = text("status = 'active'")
 
 
 class Enrolment(db.Model):
     __table_args__ = (
-        UniqueConstraint("user_id", "course_id"),
+        # A person has many enrolments in a course over the years (retraining on a new major
+        # version, recertification), but at most one open at a time: this index, not a read
+        # before the write, decides between concurrent creators (a request and the beat job).
+        Index("uq_enrolment_open", "user_id", "course_id", unique=True,
+              sqlite_where=_ACTIVE, postgresql_where=_ACTIVE),
         # The reminder sweep: active enrolments near their deadline, or inactive.
         Index("ix_enrolment_status_due_at", "status", "due_at"),
         Index("ix_enrolment_status_last_activity_at", "status", "last_activity_at"),
@@ -25,6 +35,9 @@ class Enrolment(db.Model):
     due_at: Mapped[object | None] = mapped_column(UTCDateTime())
     completed_at: Mapped[object | None] = mapped_column(UTCDateTime())
     last_activity_at: Mapped[object | None] = mapped_column(UTCDateTime())
+    # completed_at + the course's validity_months, fixed at completion; None: never expires.
+    valid_until: Mapped[object | None] = mapped_column(UTCDateTime())
+    source: Mapped[str] = mapped_column(String(16), default="self", server_default="self")
 
     user = relationship("User")
     course = relationship("Course")

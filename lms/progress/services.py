@@ -17,7 +17,7 @@ from lms.enrolments.models import Enrolment
 from lms.extensions import db
 from lms.progress import rules
 from lms.progress.models import LessonProgress, QuizAttempt
-from lms.timeutil import utcnow
+from lms.timeutil import add_months, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -233,6 +233,10 @@ def complete_if_done(enrolment, lesson_ids, actor):
         return False
     enrolment.status = "completed"
     enrolment.completed_at = utcnow()
+    # Fixed now, so the certificate (issued later by a worker) and the training matrix agree
+    # even if the course's validity changes meanwhile.
+    validity = db.session.get(Course, enrolment.course_id).validity_months
+    enrolment.valid_until = add_months(enrolment.completed_at, validity) if validity else None
     record_event(
         "enrolment.completed", enrolment, actor=actor,
         course_id=enrolment.course_id, version_id=enrolment.version_id,
