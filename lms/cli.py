@@ -16,7 +16,7 @@ def seed_demo_command():
         db.session.commit()
         click.echo("Demo data loaded. Accounts (password: %s):" % DEMO_PASSWORD)
         for name, email, role, _org, _locale in PEOPLE:
-            click.echo(f"  {role:8} {email:28} {name}")
+            click.echo(f"  {role:9} {email:28} {name}")
     else:
         click.echo("The database already has users; demo data not loaded.")
 

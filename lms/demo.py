@@ -28,6 +28,14 @@ PEOPLE = [
     ("Aino Virtanen", "aino@demo.lms.test", "learner", 1, "en"),
     ("Rūta Kazlauskienė", "ruta@demo.lms.test", "learner", 2, "en"),
     ("Mads Jensen", "mads@demo.lms.test", "learner", 2, "en"),
+    # Each organisation's administrator sees and manages only that organisation.
+    ("Olav Orgadmin", "orgadmin.no@demo.lms.test", "org_admin", 0, "nb"),
+    ("Sara Orgadmin", "orgadmin.se@demo.lms.test", "org_admin", 1, "sv"),
+    ("Lina Orgadmin", "orgadmin.lt@demo.lms.test", "org_admin", 2, "en"),
+    ("Nils Hansen", "nils@demo.lms.test", "learner", 0, "nb"),
+    ("Liv Berg", "liv@demo.lms.test", "learner", 0, "nb"),
+    ("Elin Lund", "elin@demo.lms.test", "learner", 1, "sv"),
+    ("Jonas Petrauskas", "jonas@demo.lms.test", "learner", 2, "en"),
 ]
 
 GXP = {
@@ -100,11 +108,31 @@ PV = {
 }
 
 
+SOP = {
+    "slug": "sop-014-deviation-handling",
+    "title": "SOP-014 Deviation handling",
+    "summary": "Read-and-understand training on the deviation procedure: recording, "
+               "classification, investigation and closure.",
+    "cpd_hours": 1, "org": 0, "due_days": 14, "validity_months": 12,
+    "modules": [
+        ("The procedure", [
+            ("text", "Recording a deviation", "## Recording a deviation\n\nRecord every deviation "
+             "in the quality system **on the day** it is found: what happened, where, which batches "
+             "or devices, and who found it."),
+            ("quiz", "SOP-014 check", [
+                ("When must a deviation be recorded?", ["Within a month", "On the day it is found"], [1]),
+                ("Who may close a deviation?", ["Anyone", "Quality assurance"], [1]),
+            ]),
+        ]),
+    ],
+}
+
+
 def _build_course(spec, orgs, owner):
     course = Course(
         slug=spec["slug"], title=spec["title"], summary=spec["summary"], language="en",
         cpd_hours=spec["cpd_hours"], organisation=orgs[spec["org"]], owner=owner,
-        default_due_days=spec["due_days"], validity_months=24,
+        default_due_days=spec["due_days"], validity_months=spec.get("validity_months", 24),
     )
     version = CourseVersion(course=course, number=1, status="published", published_at=utcnow())
     db.session.add_all([course, version])
@@ -144,11 +172,14 @@ def seed_demo():
         ))
     author = users[1]
     gxp = _build_course(GXP, orgs, author)
-    _build_course(PV, orgs, author)
+    pv = _build_course(PV, orgs, author)
+    sop = _build_course(SOP, orgs, author)
     db.session.flush()
+    from lms.demo_compliance import seed_training_matrix
     from lms.enrolments.services import enrol
 
     # A little activity, so My learning and the dashboards are not empty.
-    enrol(users[2], gxp, due_at=utcnow() + timedelta(days=30))
     enrol(users[3], gxp, due_at=utcnow() + timedelta(days=5))
+    seed_training_matrix(orgs, {user.email.split("@")[0]: user for user in users},
+                         {"gxp": gxp, "pv": pv, "sop": sop})
     return True

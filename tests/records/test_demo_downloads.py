@@ -47,7 +47,7 @@ def test_every_demo_learner_downloads_their_record_as_csv_and_pdf(app):
         assert ascii_name.startswith("training-record-") and ascii_name.endswith(".csv")
         rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
         assert {row["learner"] for row in rows} == {name}
-        assert {row["course"] for row in rows} == {GXP["title"], PV["title"]}
+        assert {GXP["title"], PV["title"]} <= {row["course"] for row in rows}  # and what their job requires
 
         response = client.get("/my-learning/record.pdf")
         assert response.status_code == 200 and response.mimetype == "application/pdf", (name, response.status_code)
