@@ -23,7 +23,7 @@ PROFILES = [
 # (person, profile name, days since assigned, {course key: days since completed})
 HOLDERS = [
     ("kari", "QA specialist, Oslo site", 800, {"gxp": "expiring", "sop": 200}),
-    ("nils", "QA specialist, Oslo site", 75, {}),                       # both overdue
+    ("nils", "Production operator, Oslo site", 75, {}),                 # overdue
     ("liv", "Production operator, Oslo site", 120, {"sop": 90}),        # compliant
     ("sven", "Pharmacovigilance officer", 60, {"pv": 20}),              # compliant
     ("elin", "Pharmacovigilance officer", 70, {}),                      # overdue

@@ -39,6 +39,7 @@ def test_the_demo_has_a_training_matrix_in_every_organisation(app):
     assert today["kari", "gxp-essentials-medical-devices"] == rules.EXPIRING  # in two weeks
     assert today["liv", "sop-014-deviation-handling"] == rules.COMPLIANT
     assert today["nils", "sop-014-deviation-handling"] == rules.OVERDUE
+    assert today["jonas", "gxp-essentials-medical-devices"] == rules.OVERDUE
     assert today["aino", "pharmacovigilance-signal-detection"] == rules.PENDING
     assert rules.SUPERSEDED not in today.values()
 
