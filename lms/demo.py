@@ -15,9 +15,9 @@ ASSETS = Path(__file__).parent / "demo_assets"
 DEMO_PASSWORD = "demo-password-2026"
 
 ORGANISATIONS = [
-    ("Nordic MedTech Association", "NO"),
-    ("Swedish Pharma Quality Network", "SE"),
-    ("Baltic Life Science Incubator", "LT"),
+    ("Nordic MedTech Association", "NO", "Europe/Oslo"),
+    ("Swedish Pharma Quality Network", "SE", "Europe/Stockholm"),
+    ("Baltic Life Science Incubator", "LT", "Europe/Vilnius"),
 ]
 
 PEOPLE = [
@@ -163,7 +163,9 @@ def seed_demo():
     """Load the demo data into an empty database; return False (and change nothing) otherwise."""
     if db.session.scalar(select(func.count()).select_from(User)):
         return False
-    orgs = [find_or_create_organisation(name, country) for name, country in ORGANISATIONS]
+    orgs = [find_or_create_organisation(name, country) for name, country, _zone in ORGANISATIONS]
+    for org, (_name, _country, zone) in zip(orgs, ORGANISATIONS):
+        org.timezone = zone
     users = []
     for name, email, role, org, locale in PEOPLE:
         users.append(sign_up(
