@@ -14,6 +14,12 @@ def _same_org(user, target):
     return target is not None and target.organisation_id == user.organisation_id
 
 
+def _org_id(target):
+    """The organisation ``target`` belongs to: an Organisation's own id, else its
+    ``organisation_id`` (a person, a job profile, a bulk job)."""
+    return target.id if target.__class__.__name__ == "Organisation" else target.organisation_id
+
+
 def _org_admin_of(user, target):
     """A site admin administers every organisation; an org admin only their own. ``target``
     is an Organisation or anything with an ``organisation_id`` (a job profile, a person)."""
@@ -21,20 +27,67 @@ def _org_admin_of(user, target):
         return True
     if user.role != "org_admin" or target is None:
         return False
-    org_id = target.id if target.__class__.__name__ == "Organisation" else target.organisation_id
+    org_id = _org_id(target)
     return org_id is not None and org_id == user.organisation_id
+
+
+def _administers(user, target):
+    """The admin pages shared by both kinds of administrator (users, records, reports, bulk
+    enrolment, the admin start page). ``target`` None asks "may they open the page at all":
+    an org admin may, and what the page shows is narrowed by :func:`organisation_scope`; a
+    target (a person, an organisation, a bulk job) must be of the org admin's organisation."""
+    if user.role == "admin":
+        return True
+    if user.role != "org_admin" or user.organisation_id is None:
+        return False
+    return target is None or _org_id(target) == user.organisation_id
+
+
+def _manages_user(user, target):
+    """Change a person's role, deactivate or reactivate them. Nobody manages themselves; an
+    org admin manages only people of their organisation, and never a site admin."""
+    if target is None:
+        return _administers(user, None)
+    if target.id == user.id:
+        return False
+    if user.role == "admin":
+        return True
+    return target.role != "admin" and _administers(user, target)
+
+
+# The roles an org admin may give: never the site-wide one.
+ORG_ADMIN_GRANTABLE = ("learner", "author", "org_admin")
+
+
+def _grants_role(user, role):
+    if user.role == "admin":
+        return True
+    return user.role == "org_admin" and role in ORG_ADMIN_GRANTABLE
 
 
 # One rule per action, (user, target) -> bool, for authenticated users.
 POLICY = {
     "author.view": lambda user, target: user.role in ("author", "admin"),
+    # Site-wide administration only: the audit trail, caught mail.
     "admin.view": lambda user, target: user.role == "admin",
-    # completion reports and their exports
-    "report.view": lambda user, target: user.role == "admin",
+    # The admin start page; an org admin sees their organisation's figures.
+    "admin.dashboard": _administers,
+    # Completion reports and their exports. target: the organisation the report covers
+    # (None: the page itself; its rows are narrowed by organisation_scope).
+    "report.view": _administers,
+    # A person's training record (page, CSV, PDF). target: the person.
+    "record.view": _administers,
+    # Bulk enrolment by CSV and its jobs. target: the job (its organisation_id is the
+    # organisation its rows were limited to; None for a site admin's job, which an org admin
+    # does not see). The rows themselves are checked against organisation_scope.
+    "enrolment.bulk": _administers,
     "course.view_draft": lambda user, target: user.role == "admin" or (user.role == "author" and _same_org(user, target)),
     "enrolment.view": lambda user, target: user.role == "admin" or target.user_id == user.id,
-    # target: the user being managed; nobody changes their own role or deactivates themselves
-    "user.manage": lambda user, target: user.role == "admin" and (target is None or target.id != user.id),
+    # target: the user being managed (None: the users list); nobody changes their own role or
+    # deactivates themselves; org admins manage their own organisation's people only.
+    "user.manage": _manages_user,
+    # target: the role name about to be given (an org admin never makes a site admin)
+    "user.grant_role": _grants_role,
     # Authoring. target: the course (for course.create, the new course with its organisation).
     "course.create": lambda user, target: user.role == "admin" or (user.role == "author" and _same_org(user, target)),
     "course.edit": lambda user, target: user.role == "admin" or (user.role == "author" and _same_org(user, target)),
@@ -49,6 +102,22 @@ POLICY = {
     # manage every organisation's training matrix; org admins their own organisation's only.
     "compliance.manage": _org_admin_of,
 }
+
+
+def organisation_scope(user):
+    """Whose people an administrator's lists, reports and exports cover: None for a site
+    admin (everyone), the organisation's id for an org admin. Queries filter by it; the rules
+    above still check each person or organisation a request names.
+
+    :raises Forbidden: ``user`` administers no organisation
+    """
+    if user is None or not user.is_authenticated:
+        raise Forbidden("organisation_scope")
+    if user.role == "admin":
+        return None
+    if user.role == "org_admin" and user.organisation_id is not None:
+        return user.organisation_id
+    raise Forbidden("organisation_scope")
 
 
 def can(user, action, target=None):

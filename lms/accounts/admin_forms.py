@@ -3,11 +3,21 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectChoice, SelectField, StringField
 from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
-ROLE_LABELS = {"learner": _l("Learner"), "author": _l("Author"), "admin": _l("Administrator")}
+ROLE_LABELS = {
+    "learner": _l("Learner"), "author": _l("Author"),
+    "org_admin": _l("Organisation administrator"), "admin": _l("Site administrator"),
+}
 
 
 def role_choices():
     return [SelectChoice(value, label) for value, label in ROLE_LABELS.items()]
+
+
+def grantable_roles(user):
+    """{role: label} of the roles ``user`` may give (what the role form offers them)."""
+    from lms.policy import can
+
+    return {value: label for value, label in ROLE_LABELS.items() if can(user, "user.grant_role", value)}
 
 
 class RoleForm(FlaskForm):

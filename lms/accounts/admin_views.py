@@ -5,9 +5,9 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, or_, select
 
 from lms.accounts import services
-from lms.accounts.admin_forms import ROLE_LABELS, ActiveForm, RoleForm, UserSearchForm
+from lms.accounts.admin_forms import ROLE_LABELS, ActiveForm, RoleForm, UserSearchForm, grantable_roles
 from lms.accounts.auth import require
-from lms.policy import Forbidden
+from lms.policy import Forbidden, organisation_scope
 from lms.accounts.models import User
 from lms.errors import abort_with
 from lms.extensions import db
@@ -23,6 +23,9 @@ def users():
     require("user.manage")
     form = UserSearchForm(request.args)
     query = select(User)
+    scope = organisation_scope(current_user)
+    if scope is not None:  # an org admin lists their own organisation's people only
+        query = query.where(User.organisation_id == scope)
     if form.validate():
         if form.q.data:
             needle = "%" + form.q.data.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
@@ -36,14 +39,18 @@ def users():
     return render_template(
         "accounts/admin_users.html", form=form, users=rows, total=total, page=page,
         pages=max(1, -(-total // PER_PAGE)), args=args, role_labels=ROLE_LABELS,
-        role_form=RoleForm(), active_form=ActiveForm(),
+        grantable=grantable_roles(current_user), role_form=RoleForm(), active_form=ActiveForm(),
     )
 
 
 def _target(user_id):
+    """The person a change names: 404 when there is none, 403 when the administrator may not
+    manage them (another organisation's person, or a site admin for an org admin)."""
     user = db.session.get(User, user_id)
     if user is None:
         abort_with(404, _("There is no such user."))
+    if user.id != current_user.id:  # changing oneself is answered 409 below
+        require("user.manage", user)
     return user
 
 
@@ -83,6 +90,8 @@ def set_active(user_id):
         services.set_active(current_user, user, form.active.data == "1")
     except services.CannotManageSelf:
         abort_with(409, _("You cannot deactivate your own account."))
+    except Forbidden:
+        abort_with(403, _("You do not have permission to manage users."))
     db.session.commit()
     if user.is_active_account:
         flash(_("%(name)s can log in again.", name=user.name), "success")

@@ -116,15 +116,20 @@ def _check_manage(actor, user):
 
 
 def change_role(actor, user, role):
-    """Give ``user`` a new role (admins only, never their own).
+    """Give ``user`` a new role (administrators only, never their own; an org admin only to
+    their organisation's people and never the site admin role).
 
     :return: True when the role changed
+    :raises Forbidden: the policy refuses the person or the role
     """
     from lms.accounts.models import ROLES
+    from lms.policy import Forbidden, can
 
     _check_manage(actor, user)
     if role not in ROLES:
         raise ValueError(role)
+    if not can(actor, "user.grant_role", role):
+        raise Forbidden("user.grant_role")
     if user.role == role:
         return False
     old, user.role = user.role, role

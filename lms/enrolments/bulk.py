@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 
 from lms.accounts.invitations import unusable_password_hash
-from lms.accounts.models import User
+from lms.accounts.models import Organisation, User
 from lms.accounts.services import find_or_create_organisation, normalise_email
 from lms.audit.services import record_event
 from lms.courses.models import Course, CourseVersion
@@ -21,6 +21,7 @@ from lms.extensions import db
 from lms.outbox.models import SEND_INVITATION
 from lms.outbox.services import promise
 from lms.parsing import MAX_DATE, iso_date
+from lms.policy import organisation_scope
 from lms.reports.export import FORMULA_STARTS
 
 REQUIRED = ("email", "name", "organisation", "country", "course")
@@ -167,8 +168,25 @@ def _row(line, values):
     return row
 
 
-def plan(data, today=None):
-    """The dry run: every row with its outcome or its errors. Reads, never writes."""
+def _outside_scope(row, organisation):
+    """A row an org admin may not apply: another organisation named, or a person of another
+    organisation (the error), else None."""
+    if row.organisation and row.organisation.casefold() != organisation.name.casefold():
+        return _l("You may enrol only people of %(organisation)s; this row names “%(other)s”.",
+                  organisation=organisation.name, other=row.organisation)
+    if row.user is not None and row.user.organisation_id != organisation.id:
+        return _l("%(email)s belongs to another organisation.", email=row.email)
+    return None
+
+
+def plan(data, today=None, actor=None):
+    """The dry run: every row with its outcome or its errors. Reads, never writes.
+
+    :param actor: who uploads; an org admin's rows must all be of their own organisation
+        (a row naming another one, or a person of another one, is a row error)
+    """
+    scope = organisation_scope(actor) if actor is not None else None
+    organisation = db.session.get(Organisation, scope) if scope is not None else None
     rows = read_rows(data)
     today = today or date.today()
     refs = {row.course_ref for row in rows if row.course_ref}
@@ -205,6 +223,9 @@ def plan(data, today=None):
         row.user = users.get(row.email)
         if row.user is not None and not row.user.is_active:
             row.errors.append(_l("The account of %(email)s is deactivated.", email=row.email))
+        outside = _outside_scope(row, organisation) if organisation is not None else None
+        if outside is not None:
+            row.errors.append(outside)
         if row.errors:
             continue
         if row.user is None:
@@ -223,7 +244,7 @@ def apply(data, actor, today=None, on_progress=None):
         before the closing audit event (a job shows it; it must not use this transaction)
     :return: the Plan; when ``plan.ok`` is False nothing was written
     """
-    result = plan(data, today=today)
+    result = plan(data, today=today, actor=actor)
     if not result.ok:
         return result
     created = {}

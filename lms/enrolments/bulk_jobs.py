@@ -19,7 +19,7 @@ from lms.audit.services import record_event
 from lms.enrolments import bulk
 from lms.enrolments.models import BulkEnrolmentJob
 from lms.extensions import db
-from lms.policy import Forbidden, can
+from lms.policy import Forbidden, can, organisation_scope
 from lms.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -38,7 +38,7 @@ def submit(actor, data, filename, submission_key):
     :raises Forbidden: ``actor`` may not bulk enrol
     :raises bulk.BulkFileError: the file as a whole cannot be used
     """
-    if not can(actor, "admin.view"):
+    if not can(actor, "enrolment.bulk"):
         raise Forbidden()
     existing = job_for_key(submission_key)
     if existing is not None:
@@ -46,7 +46,8 @@ def submit(actor, data, filename, submission_key):
     rows = bulk.read_rows(data)  # the file still parses; rows are checked again by the worker
     now = utcnow()
     job = BulkEnrolmentJob(
-        submitted_by_id=actor.id, submitted_at=now, submission_key=submission_key,
+        submitted_by_id=actor.id, organisation_id=organisation_scope(actor),
+        submitted_at=now, submission_key=submission_key,
         filename=(filename or "")[:255], csv_text=data.decode("utf-8"), row_count=len(rows),
         status="queued", progress=0, attempts=0, enqueued_at=now,
     )
@@ -70,9 +71,13 @@ def get_job(job_id):
     return db.session.get(BulkEnrolmentJob, job_id)
 
 
-def recent_jobs(limit=10):
+def recent_jobs(scope=None, limit=10):
+    """The newest jobs; ``scope``: an org admin's organisation id, whose jobs only are listed."""
+    query = select(BulkEnrolmentJob)
+    if scope is not None:
+        query = query.where(BulkEnrolmentJob.organisation_id == scope)
     return db.session.scalars(
-        select(BulkEnrolmentJob).order_by(BulkEnrolmentJob.submitted_at.desc(), BulkEnrolmentJob.id.desc()).limit(limit)
+        query.order_by(BulkEnrolmentJob.submitted_at.desc(), BulkEnrolmentJob.id.desc()).limit(limit)
     ).all()
 
 
@@ -118,7 +123,9 @@ def apply_job(job_id, attempt, on_progress=None, today=None):
     """
     job = db.session.get(BulkEnrolmentJob, job_id)
     actor = job.submitted_by
-    if not can(actor, "admin.view") or not actor.is_active:
+    # Checked again now: the submitter may have lost the role, or (an org admin's job) moved
+    # to another organisation; bulk.apply checks every row against their organisation too.
+    if not can(actor, "enrolment.bulk", job) or not actor.is_active:
         return Outcome("failed", {"error": str(_l("%(email)s is no longer an administrator; nothing was changed.",
                                                   email=actor.email))})
     try:

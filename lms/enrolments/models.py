@@ -58,6 +58,9 @@ class BulkEnrolmentJob(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     submitted_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    # An org admin's job: their organisation, the only one its rows may name (and the only org
+    # admins who see the job). None: a site admin's job, for any organisation.
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), index=True)
     submitted_at: Mapped[object] = mapped_column(UTCDateTime(), default=utcnow)
     # The apply form's one-time key: a second submission of the same preview (a double click,
     # a resent POST) finds this job instead of making another.

@@ -17,6 +17,7 @@ from lms.enrolments.forms import BulkApplyForm, BulkUploadForm
 from lms.enrolments.tasks import enqueue_bulk_job
 from lms.errors import abort_with
 from lms.extensions import db
+from lms.policy import organisation_scope
 
 bp = Blueprint("bulk", __name__, url_prefix="/admin/enrolments")
 
@@ -49,14 +50,14 @@ def _keep(data):
 @bp.route("/bulk", methods=["GET", "POST"])
 @login_required
 def upload():
-    require("admin.view")
+    require("enrolment.bulk")
     form = BulkUploadForm()
     if not form.validate_on_submit():
         status = 422 if form.is_submitted() else 200
         return _upload_page(form), status
     data = _read_limited(form.file.data)
     try:
-        result = bulk.plan(data)
+        result = bulk.plan(data, actor=current_user)
     except bulk.BulkFileError as exc:
         form.file.errors.append(str(exc.args[0]))
         return _upload_page(form), 422
@@ -66,14 +67,15 @@ def upload():
 
 
 def _upload_page(form):
-    return render_template("enrolments/bulk_upload.html", form=form, jobs=bulk_jobs.recent_jobs())
+    return render_template("enrolments/bulk_upload.html", form=form,
+                           jobs=bulk_jobs.recent_jobs(organisation_scope(current_user)))
 
 
 @bp.route("/bulk/apply", methods=["POST"])
 @login_required
 def apply():
     """Record the previewed file as a job and hand it to a worker; the answer is its page."""
-    require("admin.view")
+    require("enrolment.bulk")
     form = BulkApplyForm()
     if not form.validate_on_submit():
         abort_with(400, _("The form expired. Upload the file again."))
@@ -99,8 +101,10 @@ def apply():
 @login_required
 def job(job_id):
     """A bulk enrolment job's status and progress; the page reloads itself until it is over."""
-    require("admin.view")
+    require("enrolment.bulk")
     found = bulk_jobs.get_job(job_id)
     if found is None:
         abort_with(404, _("There is no such bulk enrolment job."))
+    # An org admin sees their organisation's jobs only (not a site admin's, organisation None).
+    require("enrolment.bulk", found)
     return render_template("enrolments/bulk_job.html", job=found, rows=bulk_jobs.shown_rows(found))

@@ -1,4 +1,5 @@
-"""Training records: a learner's own, and any learner's for administrators; as a page, CSV or PDF."""
+"""Training records: a learner's own, and for administrators any learner's (an org admin:
+their organisation's); as a page, CSV or PDF."""
 from flask import Blueprint, Response, render_template
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -44,8 +45,9 @@ def my_record(fmt):
 @bp.route("/admin/users/<int:user_id>/record.<fmt>")
 @login_required
 def user_record(user_id, fmt):
-    require("admin.view")
+    require("record.view")
     user = services.user_or_none(user_id)
     if user is None:
         abort_with(404, _("There is no such user."))
+    require("record.view", user)  # an org admin: their organisation's people only
     return _respond(user, fmt, self_view=False)

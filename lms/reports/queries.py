@@ -336,12 +336,17 @@ def module_funnel(filters, now, course_id):
 # ------------------------------------------------------------------ filter choices
 
 
-def filter_choices():
+def filter_choices(organisation_id=None):
     """Every option of the filter form in one statement: (kind, id, label, country) rows of
-    kind 'course', 'organisation' or 'country'."""
+    kind 'course', 'organisation' or 'country'; with ``organisation_id`` (an org admin's
+    report), only that organisation and its people's countries."""
+    organisations = select(literal("organisation"), Organisation.id, Organisation.name, Organisation.country)
+    countries = select(literal("country"), null(), null(), User.country).where(User.country.is_not(None))
+    if organisation_id is not None:
+        organisations = organisations.where(Organisation.id == organisation_id)
+        countries = countries.where(User.organisation_id == organisation_id)
     return union_all(
         select(literal("course").label("kind"), Course.id, Course.title, null()),
-        select(literal("organisation"), Organisation.id, Organisation.name, Organisation.country),
-        select(literal("country"), null(), null(), User.country)
-        .where(User.country.is_not(None)).group_by(User.country),
+        organisations,
+        countries.group_by(User.country),
     )

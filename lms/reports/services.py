@@ -6,10 +6,11 @@ their progress, completions per week and, for one course, its module funnel; the
 run twice only when the page asked for is past the end); this module pages, fills the gaps
 (weeks with no completion) and shapes rows for the views and exports.
 """
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
-from lms.policy import Forbidden, can
+from lms.accounts.models import Organisation
+from lms.policy import Forbidden, can, organisation_scope
 from lms.extensions import db
 from lms.reports import queries
 from lms.reports.queries import ReportFilters  # noqa: F401  (part of this module's interface)
@@ -87,20 +88,34 @@ class CompletionReport:
     funnel: list | None  # [FunnelStep] when one course is chosen
 
 
-def _require_report_access(user):
+def scoped_filters(user, filters):
+    """``filters`` narrowed to what ``user`` may see: a site admin any organisation or all;
+    an org admin their own organisation, whatever the filters asked for.
+
+    :raises Forbidden: ``user`` may not see reports, or asked for another organisation's
+    """
     if not can(user, "report.view"):
         raise Forbidden("report.view")
+    scope = organisation_scope(user)
+    if scope is None:
+        return filters
+    if filters.organisation_id is not None and filters.organisation_id != scope:
+        raise Forbidden("report.view")
+    if not can(user, "report.view", db.session.get(Organisation, scope)):
+        raise Forbidden("report.view")
+    return replace(filters, organisation_id=scope)
 
 
 def _dialect():
     return db.session.get_bind().dialect.name
 
 
-def filter_options():
+def filter_options(scope=None):
     """Options for the filter form: courses [(id, title)], organisations [(id, name,
-    country)] and countries [code], each sorted for display."""
+    country)] and countries [code], each sorted for display; ``scope``: an organisation id,
+    whose organisation and its people's countries are the only ones offered."""
     courses, organisations, countries = [], [], []
-    for kind, id_, label, country in db.session.execute(queries.filter_choices()):
+    for kind, id_, label, country in db.session.execute(queries.filter_choices(scope)):
         if kind == "course":
             courses.append((id_, label))
         elif kind == "organisation":
@@ -216,9 +231,10 @@ def completion_report(user, filters, *, course_sort="title", course_desc=False, 
     :param user: who asks; only those the policy allows ``report.view``
     :param filters: a :class:`ReportFilters`
     :return: a :class:`CompletionReport`
-    :raises Forbidden: when ``user`` may not see reports
+    :raises Forbidden: when ``user`` may not see reports, or (an org admin) asked for
+        another organisation's; an org admin's report covers their organisation only
     """
-    _require_report_access(user)
+    filters = scoped_filters(user, filters)
     now = now or utcnow()
     dialect = _dialect()
     courses, totals = _course_page(filters, now, dialect, course_sort, course_desc, course_page)
@@ -251,7 +267,7 @@ def export_rows(user, filters, now=None, batch_size=None):
 
     :raises Forbidden: when ``user`` may not see reports
     """
-    _require_report_access(user)
+    filters = scoped_filters(user, filters)
     now = now or utcnow()
     batch_size = batch_size or EXPORT_BATCH_SIZE
 
@@ -273,5 +289,5 @@ def export_rows(user, filters, now=None, batch_size=None):
 
 __all__ = [
     "CompletionReport", "CourseRow", "FunnelStep", "LearnerRow", "Page", "ReportFilters",
-    "completion_report", "export_rows", "filter_options", "week_range",
+    "completion_report", "export_rows", "filter_options", "scoped_filters", "week_range",
 ]

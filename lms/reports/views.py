@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from lms.accounts.auth import require
-from lms.policy import Forbidden
+from lms.policy import Forbidden, organisation_scope
 from lms.errors import abort_with
 from lms.reports import charts, export, services
 from lms.reports.forms import ReportFilterForm
@@ -30,7 +30,18 @@ def formatting():
 
 def _filter_form():
     form = ReportFilterForm(request.args, services.filter_options())
-    return form, form.validate()
+    valid = form.validate()
+    scope = organisation_scope(current_user)
+    if scope is not None:
+        # An org admin is offered their own organisation only. The form still accepts any
+        # organisation's id, so asking for another one is refused by the service (403), not
+        # mistaken for a typo (422).
+        own = services.filter_options(scope)
+        form.organisation.choices = [form.organisation.choices[0]] + [
+            c for c in form.organisation.choices[1:] if c.value == str(scope)]
+        form.country.choices = [form.country.choices[0]] + [
+            c for c in form.country.choices[1:] if c.value in own["countries"]]
+    return form, valid
 
 
 @bp.route("/")
