@@ -54,12 +54,12 @@ def world(app):
     org_a = create_org("Alpha Pharma", country="NO")
     org_b = create_org("Beta Devices", country="SE")
     site = create_org("Site Operations", country="NO")
-    site_admin = create_user("admin", org=site, name="Sam Site", email="sam@site.test")
-    a_admin = create_user("org_admin", org=org_a, name="Alma Admin", email="alma@alpha.test")
-    a_learner = create_user("learner", org=org_a, name="Anna Alpha", email="anna@alpha.test")
+    site_admin = create_user("admin", org=site, name="Sam Site", email="sam.site@example.com")
+    a_admin = create_user("org_admin", org=org_a, name="Alma Admin", email="alma.admin@example.com")
+    a_learner = create_user("learner", org=org_a, name="Anna Alpha", email="anna.alpha@example.com")
     b_admin = create_user("org_admin", org=org_b, name="Bea Boss", email="bea.boss@example.com")
     b_learner = create_user("learner", org=org_b, name="Bjorn Beta", email="bjorn.beta@example.com")
-    b_author = create_user("author", org=org_b, name="Bo Author", email="bo@beta.test")
+    b_author = create_user("author", org=org_b, name="Bo Author", email="bo.author@example.com")
     course = create_course(title="GxP essentials", org=site)
     b_course = create_course(title="Device vigilance", org=org_b, owner=b_author)
     a_done = _completed(enrol(a_learner, course))
@@ -239,13 +239,13 @@ def test_the_completion_report_covers_their_organisation_only(app, world):
 def test_exports_cover_their_organisation_only(app, world):
     client = client_of(app, world["a_admin"])
     csv_text = text_of(client.get("/admin/reports/completion.csv"))
-    assert "anna@alpha.test" in csv_text
+    assert "anna.alpha@example.com" in csv_text
     assert_no_b(csv_text)
     xlsx = client.get("/admin/reports/completion.xlsx")
     assert xlsx.status_code == 200
     with zipfile.ZipFile(io.BytesIO(xlsx.data)) as book:
         sheets = " ".join(book.read(name).decode("utf-8") for name in book.namelist() if name.endswith(".xml"))
-    assert "anna@alpha.test" in sheets
+    assert "anna.alpha@example.com" in sheets
     assert_no_b(sheets)
     for kind in ("csv", "xlsx"):
         response = client.get(f"/admin/reports/completion.{kind}?organisation={world['org_b'].id}")
