@@ -67,8 +67,9 @@ def upload():
 
 
 def _upload_page(form):
-    return render_template("enrolments/bulk_upload.html", form=form,
-                           jobs=bulk_jobs.recent_jobs(organisation_scope(current_user)))
+    scope = organisation_scope(current_user)
+    return render_template("enrolments/bulk_upload.html", form=form, jobs=bulk_jobs.recent_jobs(scope),
+                           organisation=current_user.organisation if scope is not None else None)
 
 
 @bp.route("/bulk/apply", methods=["POST"])

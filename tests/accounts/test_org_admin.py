@@ -335,3 +335,20 @@ def test_an_org_admins_job_is_recorded_with_their_organisation(app, world):
     job = db.session.get(BulkEnrolmentJob, int(response.location.rsplit("/", 1)[1]))
     assert job.organisation_id == world["org_a"].id and job.submitted_by_id == world["a_admin"].id
     assert db.session.scalar(select(User).where(User.email == "new.alpha@example.com")) is None  # the worker applies it
+
+
+def test_the_bulk_command_holds_an_org_admin_to_their_organisation(app, world, tmp_path):
+    path = tmp_path / "learners.csv"
+    path.write_text(HEADER + "new.beta@example.com,New Beta,Beta Devices,SE,GxP essentials,\n", encoding="utf-8")
+    runner = app.test_cli_runner()
+    refused = runner.invoke(args=["lms", "enrol-csv", str(path), "--admin", world["a_admin"].email, "--apply"])
+    assert refused.exit_code == 1 and "You may enrol only people of Alpha Pharma" in refused.output
+    path.write_text(HEADER + "new.alpha@example.com,New Alpha,Alpha Pharma,NO,GxP essentials,\n", encoding="utf-8")
+    applied = runner.invoke(args=["lms", "enrol-csv", str(path), "--admin", world["a_admin"].email, "--apply"])
+    assert applied.exit_code == 0, applied.output
+    new = db.session.scalar(select(User).where(User.email == "new.alpha@example.com"))
+    assert new.organisation_id == world["org_a"].id
+    job = db.session.scalar(select(BulkEnrolmentJob).where(BulkEnrolmentJob.filename == "learners.csv"))
+    assert job.organisation_id == world["org_a"].id and job.status == "done"
+    learner = runner.invoke(args=["lms", "enrol-csv", str(path), "--admin", world["a_learner"].email])
+    assert learner.exit_code == 2
