@@ -352,3 +352,16 @@ def test_the_bulk_command_holds_an_org_admin_to_their_organisation(app, world, t
     assert job.organisation_id == world["org_a"].id and job.status == "done"
     learner = runner.invoke(args=["lms", "enrol-csv", str(path), "--admin", world["a_learner"].email])
     assert learner.exit_code == 2
+
+
+def test_the_demo_org_admin_sees_their_organisation_only(app):
+    from lms.demo import DEMO_PASSWORD
+
+    assert app.test_cli_runner().invoke(args=["lms", "seed-demo"]).exit_code == 0
+    client = app.test_client()
+    response = post_form(client, "/login", {"email": "orgadmin.se@demo.lms.test", "password": DEMO_PASSWORD})
+    assert response.status_code == 302
+    people = text_of(client.get("/admin/users/"))
+    assert "sven@demo.lms.test" in people and "kari@demo.lms.test" not in people
+    report = text_of(client.get("/admin/reports/completion.csv"))
+    assert "kari@demo.lms.test" not in report and "admin@demo.lms.test" not in report
