@@ -51,6 +51,7 @@ def world(app):
     app.config["WTF_CSRF_ENABLED"] = False
     org = create_org()
     admin = create_user("admin", org=org)
+    org_admin = create_user("org_admin", org=org)
     author = create_user("author", org=org)
     learner = create_user("learner", org=org)
     other = create_user("learner", org=org)
@@ -77,7 +78,7 @@ def world(app):
         "token": unsubscribe_token(learner.id), "filename": "style.css",
     }
     tokens = {"set_password": set_password_token(other)}
-    return {"users": {"learner": learner, "author": author, "admin": admin}, "ids": ids,
+    return {"users": {"learner": learner, "author": author, "admin": admin, "org_admin": org_admin}, "ids": ids,
             "tokens": tokens, "quiz": quiz}
 
 
