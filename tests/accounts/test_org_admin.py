@@ -12,6 +12,7 @@ from lms.accounts.models import User
 from lms.audit.models import AuditEvent
 from lms.certificates.models import Certificate
 from lms.compliance.models import JobAssignment, JobProfile, Requirement
+from lms.demo import DEMO_PASSWORD
 from lms.enrolments.models import BulkEnrolmentJob
 from lms.extensions import db
 from lms.policy import Forbidden, can
@@ -19,7 +20,7 @@ from lms.reminders.models import ReminderLog
 from lms.reports import services as reports
 from lms.reports.services import ReportFilters
 from lms.timeutil import utcnow
-from tests.enrolments.test_bulk import FUTURE, HEADER, upload
+from tests.enrolments.test_bulk import FUTURE, HEADER, apply_from, upload
 from tests.factories import create_course, create_org, create_user, enrol, lessons_of
 from tests.helpers import login, post_form, text_of
 
@@ -326,8 +327,6 @@ def test_bulk_jobs_of_other_organisations_are_hidden_and_refused(app, world):
 
 
 def test_an_org_admins_job_is_recorded_with_their_organisation(app, world):
-    from tests.enrolments.test_bulk import apply_from
-
     client = client_of(app, world["a_admin"])
     preview = upload(client, HEADER + f"new.alpha@example.com,New Alpha,Alpha Pharma,NO,GxP essentials,{FUTURE}\n")
     response = apply_from(client, preview)
@@ -355,8 +354,6 @@ def test_the_bulk_command_holds_an_org_admin_to_their_organisation(app, world, t
 
 
 def test_the_demo_org_admin_sees_their_organisation_only(app):
-    from lms.demo import DEMO_PASSWORD
-
     assert app.test_cli_runner().invoke(args=["lms", "seed-demo"]).exit_code == 0
     client = app.test_client()
     response = post_form(client, "/login", {"email": "orgadmin.se@demo.lms.test", "password": DEMO_PASSWORD})

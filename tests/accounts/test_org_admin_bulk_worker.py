@@ -12,6 +12,7 @@ from lms.extensions import db
 from tests.accounts.test_org_admin import client_of, world  # noqa: F401  (fixture)
 from tests.enrolments.test_bulk import FUTURE, HEADER, apply_from, upload
 from tests.enrolments.test_bulk_jobs import wait_for_job
+from tests.factories import create_user
 from tests.helpers import text_of
 
 pytestmark = pytest.mark.worker
@@ -41,7 +42,6 @@ def test_a_row_that_became_another_organisations_person_fails_the_job(app, world
     ))
     assert "All 2 rows are valid" in text_of(preview)
     # Between the preview and the apply, B's admin creates that person in B.
-    from tests.factories import create_user
     create_user("learner", org=world["org_b"], email="moved@example.com")
     path = urlsplit(apply_from(client, preview).location).path
     status, body = wait_for_job(client, path, celery_worker)
