@@ -25,7 +25,8 @@ from tests.factories import create_course, create_org, create_user, enrol, lesso
 from tests.helpers import login, post_form, text_of
 
 # Strings only B's things carry: a page an org admin of A is shown must hold none of them.
-B_MARKERS = ("Beta Devices", "bjorn.beta@example.com", "Bjorn Beta", "bea.boss@example.com", "Bea Boss")
+B_MARKERS = ("Beta Devices", "bjorn.beta@example.com", "Bjorn Beta", "bea.boss@example.com", "Bea Boss",
+             "QA specialist, Malmö")
 
 ROLE_SELECT = re.compile(r'<select id="role-\d+" name="role">(.*?)</select>', re.S)
 
