@@ -24,6 +24,7 @@ ROUTES = [
     ("POST", "authoring.start_draft", "/author/courses/{c}/drafts"),
     ("POST", "authoring.publish", "/author/versions/{v}/publish"),
     ("GET", "authoring.learners", "/author/courses/{c}/learners"),
+    ("GET", "authoring.retraining", "/author/versions/{v}/retraining"),
     ("POST", "authoring.learners", "/author/courses/{c}/learners"),
     ("POST", "authoring.add_module", "/author/versions/{v}/modules"),
     ("POST", "authoring.rename_module", "/author/modules/{m}/rename"),
@@ -55,7 +56,7 @@ ROUTES = [
 # creating a course for their own organisation.
 ANY_AUTHOR = {"authoring.dashboard", "authoring.new_course"}
 # Routes only administrators may use.
-ADMIN_ONLY = {"authoring.learners"}
+ADMIN_ONLY = {"authoring.learners", "authoring.retraining"}
 
 
 def course_count():

@@ -1,0 +1,24 @@
+"""The "who will need retraining" page of a major version waiting for its effective date:
+for site admins (everyone) and organisation admins (their organisation's people only)."""
+from flask import render_template
+from flask_login import current_user, login_required
+
+from lms.accounts.auth import require
+from lms.authoring.web import bp, load
+from lms.compliance import retraining
+from lms.courses.models import CourseVersion
+
+
+@bp.route("/author/versions/<int:version_id>/retraining", endpoint="retraining")
+@login_required
+def who_needs_retraining(version_id):
+    version = load(CourseVersion, version_id)
+    # Anyone who manages a training matrix: a site admin, or an organisation admin (whose list
+    # is cut to their own organisation's people below).
+    require("compliance.manage", current_user.organisation)
+    people = retraining.needing_retraining(version, viewer=current_user) if retraining.is_pending(version) else []
+    return render_template(
+        "authoring/retraining.html", version=version, course=version.course, people=people,
+        pending=retraining.is_pending(version), effective_on=retraining.effective_date_label(version),
+        everyone=current_user.is_admin,
+    )
