@@ -30,7 +30,7 @@ class PublishForm(RevisionForm):
                  SelectChoice("minor", _l("Minor: wording or typos, no retraining"))],
         validate_choice=False,  # the service says what is missing or wrong, for every caller
     )
-    change_reason = TextAreaField(_l("Reason for the change"), validators=[Length(max=2000)])
+    change_reason = TextAreaField(_l("Reason for the change"))
     effective_on = SaneDateField(_l("Effective date (major changes only; empty: today)"), validators=[Optional()])
 
 
