@@ -239,3 +239,38 @@ def test_the_first_version_needs_no_kind_and_takes_no_effective_date(app, author
     db.session.expire_all()
     assert v1.status == "published" and v1.change_kind is None and v1.retraining_applied_at is not None
     assert effective(course) == 1
+
+
+def test_two_sweeps_at_the_same_moment_apply_a_version_once(app, author, world):
+    """Two beats' sweeps racing (two threads, each its own session and connection): the
+    conditional claim lets one apply the version; the other finds it applied."""
+    import threading
+
+    from lms.compliance.retraining_tasks import retraining_sweep
+
+    course = world["course"]
+    v2 = open_draft(author, course)
+    publish(author, v2, change_kind="major", change_reason="Rewrite",
+            effective_on=(today_there() + timedelta(days=1)).isoformat())
+    db.session.execute(update(CourseVersion).where(CourseVersion.id == v2.id)
+                       .values(effective_at=utcnow() - timedelta(seconds=1)))
+    db.session.commit()
+    barrier = threading.Barrier(3)
+    results = []
+
+    def sweep():
+        barrier.wait()
+        results.append(retraining_sweep())  # the task's body, in this thread's app context
+
+    threads = [threading.Thread(target=sweep) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    # Versions 1 (made by the factory, not marked: nothing to do) and 2, each applied once.
+    assert sum(r["applied"] for r in results) == 2 and sum(r["retraining"] for r in results) == 1
+    assert [e.user_id for e in retraining_enrolments()] == [world["done"].id]
+    db.session.expire_all()
+    assert world["e_midway"].version_id == v2.id
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(
+        AuditEvent.action == "course.version_applied", AuditEvent.subject_id == v2.id)) == 1
