@@ -262,8 +262,8 @@ def due_versions(now=None):
 
 
 def apply_version(version_id, now=None):
-    """Claim and apply one due version (by the system: no actor). A minor version is only
-    marked. Flushes; the caller commits.
+    """Claim and apply one due version (by the system: no actor). A minor or first version is
+    only marked. Flushes; the caller commits.
 
     :return: the counts, or None when it was not due or another run had it already
     """
@@ -272,8 +272,8 @@ def apply_version(version_id, now=None):
         return None
     version = db.session.get(CourseVersion, version_id)
     db.session.refresh(version)
-    if version.change_kind == "minor":
-        return {"moved": 0, "retraining": 0}
+    if version.change_kind == "minor" or version.number == 1:
+        return {"moved": 0, "retraining": 0}  # nothing older to move from or retrain on
     return carry_out(version, actor=None, now=now)
 
 

@@ -274,3 +274,24 @@ def test_two_sweeps_at_the_same_moment_apply_a_version_once(app, author, world):
     assert world["e_midway"].version_id == v2.id
     assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(
         AuditEvent.action == "course.version_applied", AuditEvent.subject_id == v2.id)) == 1
+
+
+def test_the_demo_major_version_lists_who_will_retrain_and_the_sweep_leaves_it_waiting(app, client):
+    from lms.accounts.models import User
+    from lms.courses.models import Course
+
+    assert app.test_cli_runner().invoke(args=["lms", "seed-demo"]).exit_code == 0
+    course = db.session.scalar(select(Course).where(Course.slug == "sop-014-deviation-handling"))
+    waiting = course.versions[-1]
+    assert retraining.is_pending(waiting)
+    # The sweep applies nothing early (the demo's first versions are only marked).
+    while (version_id := next(iter(retraining.due_versions()), None)) is not None:
+        retraining.apply_version(version_id)
+        db.session.commit()
+    db.session.expire_all()
+    assert waiting.retraining_applied_at is None and retraining_enrolments() == []
+    admin = db.session.scalar(select(User).where(User.email == "admin@demo.lms.test"))
+    login(client, admin, password="demo-password-2026")
+    page = text_of(client.get(f"/author/versions/{waiting.id}/retraining"))
+    assert "Kari Nordmann" in page and "Liv Berg" in page
+    assert "Nils Hansen" in page and "Enrolled on version 1 (will be moved)" in page
