@@ -9,6 +9,18 @@ from lms.compliance import retraining
 from lms.courses.models import CourseVersion
 
 
+@bp.route("/author/retraining", endpoint="retraining_index")
+@login_required
+def waiting_versions():
+    """Every major version waiting for its effective date, with how many of the viewer's
+    people will need retraining then."""
+    require("compliance.manage", current_user.organisation)
+    rows = [(version, len(retraining.needing_retraining(version, viewer=current_user)))
+            for version in retraining.waiting_versions()]
+    return render_template("authoring/retraining_index.html", rows=rows,
+                           effective_date=retraining.effective_date_label)
+
+
 @bp.route("/author/versions/<int:version_id>/retraining", endpoint="retraining")
 @login_required
 def who_needs_retraining(version_id):

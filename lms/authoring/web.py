@@ -10,6 +10,7 @@ from lms.accounts.auth import require
 from lms.authoring import courses as course_services
 from lms.authoring import versions
 from lms.authoring.forms import ModuleForm, NewLessonForm, PublishForm
+from lms.compliance import retraining
 from lms.courses.models import Course, CourseVersion, Lesson, Module, Question
 from lms.errors import abort_with, wants_json
 from lms.extensions import db
@@ -70,8 +71,6 @@ def done(url):
 def render_editor(course, problems=None, status=200, error=None, module_form=None, lesson_forms=None,
                   publish_form=None, publish_error=None):
     """The course editor: the draft (or the published version) with everything to change it."""
-    from lms.compliance import retraining  # it imports authoring.versions
-
     version = course_services.shown_version(course)
     return render_template(
         "authoring/course.html", course=course, version=version, error=error,

@@ -197,6 +197,18 @@ def needing_retraining(version, viewer=None):
     return out
 
 
+def waiting_versions(now=None):
+    """Published major versions waiting for their effective date, soonest first."""
+    now = now or utcnow()
+    return db.session.scalars(
+        select(CourseVersion)
+        .where(CourseVersion.retraining_applied_at.is_(None),
+               CourseVersion.status.in_(("published", "archived")),
+               CourseVersion.effective_at > now)
+        .order_by(CourseVersion.effective_at, CourseVersion.id)
+    ).all()
+
+
 # ------------------------------------------------------------------ applying a version
 
 def _claim(version_id, now):

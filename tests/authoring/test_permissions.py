@@ -25,6 +25,7 @@ ROUTES = [
     ("POST", "authoring.publish", "/author/versions/{v}/publish"),
     ("GET", "authoring.learners", "/author/courses/{c}/learners"),
     ("GET", "authoring.retraining", "/author/versions/{v}/retraining"),
+    ("GET", "authoring.retraining_index", "/author/retraining"),
     ("POST", "authoring.learners", "/author/courses/{c}/learners"),
     ("POST", "authoring.add_module", "/author/versions/{v}/modules"),
     ("POST", "authoring.rename_module", "/author/modules/{m}/rename"),
@@ -56,7 +57,7 @@ ROUTES = [
 # creating a course for their own organisation.
 ANY_AUTHOR = {"authoring.dashboard", "authoring.new_course"}
 # Routes only administrators may use.
-ADMIN_ONLY = {"authoring.learners", "authoring.retraining"}
+ADMIN_ONLY = {"authoring.learners", "authoring.retraining", "authoring.retraining_index"}
 
 
 def course_count():

@@ -184,6 +184,9 @@ def test_organisation_admins_see_only_their_people_and_others_get_403(app, autho
     login(own, create_user(role="org_admin", org=other_org))
     page = text_of(own.get(url))
     assert "Stranger Baltic" in page and "Done" not in page and "Midway" not in page
+    # The list of waiting versions counts each viewer's own people.
+    assert course.title in text_of(own.get("/author/retraining")) and "1 person" in text_of(own.get("/author/retraining"))
+    assert "3 people" in text_of(admin.get("/author/retraining"))
     for role in ("learner", "author"):
         client = app.test_client()
         login(client, create_user(role=role, org=world["course"].organisation))
