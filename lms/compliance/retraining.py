@@ -116,35 +116,45 @@ def is_pending(version, now=None):
 
 # ------------------------------------------------------------------ who must have the course
 
-def required_people(course_id):
-    """{user id: smallest due_days} of everyone who must have the course now: a live job
-    assignment to a profile with a live requirement for it (active accounts only: a
-    deactivated account is sent nothing)."""
-    rows = db.session.execute(
-        select(JobAssignment.user_id, func.min(Requirement.due_days))
+def _required_query(course_id):
+    """(user_id, due_days) of everyone who must have the course now, as a subquery."""
+    return (
+        select(JobAssignment.user_id.label("user_id"), func.min(Requirement.due_days).label("due_days"))
         .join(Requirement, Requirement.profile_id == JobAssignment.profile_id)
         .join(User, User.id == JobAssignment.user_id)
         .where(Requirement.course_id == course_id, Requirement.removed_at.is_(None),
                JobAssignment.removed_at.is_(None), User.is_active_account.is_(True))
         .group_by(JobAssignment.user_id)
-    ).all()
-    return dict(rows)
+        .subquery()
+    )
 
 
-def _newest_enrolments(course_id, user_ids):
-    """{user id: (newest completed (number, completed_at) or None, open (number, due_at) or None)}."""
-    found = {uid: [None, None] for uid in user_ids}
-    if not user_ids:
+def required_people(course_id):
+    """{user id: smallest due_days} of everyone who must have the course now: a live job
+    assignment to a profile with a live requirement for it (active accounts only: a
+    deactivated account is sent nothing)."""
+    required = _required_query(course_id)
+    return dict(db.session.execute(select(required.c.user_id, required.c.due_days)).all())
+
+
+def _newest_enrolments(course_id, required):
+    """{user id: (newest completed (number, completed_at) or None, open (number, due_at) or
+    None)} for the user ids of ``required`` (joined in SQL: no list of ids as parameters)."""
+    found = {uid: [None, None] for uid in required}
+    if not required:
         return found
+    people = _required_query(course_id)
     rows = db.session.execute(
         select(Enrolment.user_id, Enrolment.status, CourseVersion.number, Enrolment.completed_at,
                Enrolment.due_at)
         .join(CourseVersion, CourseVersion.id == Enrolment.version_id)
-        .where(Enrolment.course_id == course_id, Enrolment.user_id.in_(user_ids),
-               Enrolment.status.in_(("completed", "active")))
+        .join(people, people.c.user_id == Enrolment.user_id)
+        .where(Enrolment.course_id == course_id, Enrolment.status.in_(("completed", "active")))
     ).all()
     for user_id, status, number, completed_at, due_at in rows:
-        slot = found[user_id]
+        slot = found.get(user_id)
+        if slot is None:  # became required between the two queries
+            continue
         if status == "completed":
             if slot[0] is None or completed_at > slot[0][1]:
                 slot[0] = (number, completed_at)
@@ -174,7 +184,7 @@ def needing_retraining(version, viewer=None):
     :return: [Retrainee]
     """
     required = required_people(version.course_id)
-    state = _newest_enrolments(version.course_id, list(required))
+    state = _newest_enrolments(version.course_id, required)
     starts = version.effective_at or version.published_at or utcnow()
     ids = []
     for user_id, (completed, open_) in state.items():
@@ -182,7 +192,10 @@ def needing_retraining(version, viewer=None):
             ids.append(user_id)
         elif open_ is None and completed is not None and completed[0] < version.number:
             ids.append(user_id)
-    users = db.session.scalars(select(User).where(User.id.in_(ids)).order_by(User.name, User.id)).all() if ids else []
+    wanted = set(ids)
+    people = _required_query(version.course_id)
+    users = [user for user in db.session.scalars(
+        select(User).join(people, people.c.user_id == User.id).order_by(User.name, User.id)) if user.id in wanted]
     out = []
     for user in users:
         if viewer is not None and not can(viewer, "compliance.manage", user):
@@ -233,6 +246,11 @@ def carry_out(version, actor=None, now=None):
     """
     now = now or utcnow()
     course = db.session.get(Course, version.course_id)
+    if course.published_version is None:
+        # Taken off the catalogue meanwhile: nobody can be moved or enrolled; marked applied.
+        log.warning("major version %s of course %s not applied: the course has no published version",
+                    version.id, course.id)
+        return {"moved": 0, "retraining": 0}
     older = db.session.scalars(
         select(Enrolment.id)
         .join(CourseVersion, CourseVersion.id == Enrolment.version_id)
@@ -243,7 +261,7 @@ def carry_out(version, actor=None, now=None):
     moved = move_enrolments(course, older, actor) if older else []
 
     required = required_people(course.id)
-    state = _newest_enrolments(course.id, list(required))
+    state = _newest_enrolments(course.id, required)
     opened = 0
     for user_id in sorted(required):
         completed, _open = state[user_id]
