@@ -1,7 +1,7 @@
 """course_version.retraining_applied_at: a major version's retraining is applied once
 
 Revision ID: 5e2a9c7d1b40
-Revises: 159889777e55
+Revises: a3f1c9e7b2d4
 Create Date: 2026-12-05 21:30:00
 
 """
@@ -12,7 +12,7 @@ import lms.timeutil  # noqa: F401  (UTCDateTime columns)
 
 
 revision = '5e2a9c7d1b40'
-down_revision = '159889777e55'
+down_revision = 'a3f1c9e7b2d4'
 branch_labels = None
 depends_on = None
 
