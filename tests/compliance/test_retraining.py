@@ -163,7 +163,9 @@ def test_a_major_version_with_a_future_date_changes_nothing_until_then(app, auth
     assert retrain.user_id == world["done"].id and retrain.version_id == v2.id
     assert enrolments_of(world["done"], course)[0].status == "completed"
     assert confirmations_for(retrain) == 1
-    assert "not waiting" in text_of(admin.get(f"/author/versions/{v2.id}/retraining"))
+    gone = admin.get(f"/author/versions/{v2.id}/retraining")
+    assert gone.status_code == 404 and "not a major version waiting" in text_of(gone)
+    assert admin.get(f"/author/versions/{v1.id}/retraining").status_code == 404
 
 
 def test_organisation_admins_see_only_their_people_and_others_get_403(app, author, world):
