@@ -114,6 +114,10 @@ class Config:
     OUTBOX_SWEEP_SECONDS = env_int("OUTBOX_SWEEP_SECONDS", 60)
     OUTBOX_HANDOVER_SECONDS = env_int("OUTBOX_HANDOVER_SECONDS", 300)
 
+    # Retraining (lms.compliance.retraining): beat applies, every RETRAINING_SWEEP_SECONDS, the
+    # major course versions whose effective date has come (learners moved, retraining opened).
+    RETRAINING_SWEEP_SECONDS = env_int("RETRAINING_SWEEP_SECONDS", 300)
+
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = "UTC"
     LANGUAGES = {

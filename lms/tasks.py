@@ -17,6 +17,7 @@ TASK_MODULES = (
     "lms.reminders.tasks",
     "lms.accounts.tasks",
     "lms.enrolments.tasks",
+    "lms.compliance.retraining_tasks",
 )
 
 

@@ -3,13 +3,13 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
-    BooleanField, FileField, SelectChoice, SelectField, StringField, TextAreaField,
+    BooleanField, FileField, RadioField, SelectChoice, SelectField, StringField, TextAreaField,
 )
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import HiddenInput
 
 from lms.courses.models import LESSON_KINDS
-from lms.parsing import AsciiDecimalField, AsciiIntegerField, coerce_id
+from lms.parsing import AsciiDecimalField, AsciiIntegerField, SaneDateField, coerce_id
 
 MAX_CHOICES = 6
 
@@ -18,6 +18,20 @@ class RevisionForm(FlaskForm):
     """CSRF plus the revision of the draft the form was loaded from."""
 
     revision = AsciiIntegerField(widget=HiddenInput(), validators=[InputRequired()])
+
+
+class PublishForm(RevisionForm):
+    """Publishing a draft. For a new version of a published course the service requires the
+    kind of change and its reason (the first version needs neither)."""
+
+    change_kind = RadioField(
+        _l("What kind of change is this?"),
+        choices=[SelectChoice("major", _l("Major: the content changed, everyone who must have the course retrains")),
+                 SelectChoice("minor", _l("Minor: wording or typos, no retraining"))],
+        validate_choice=False,  # the service says what is missing or wrong, for every caller
+    )
+    change_reason = TextAreaField(_l("Reason for the change"))
+    effective_on = SaneDateField(_l("Effective date (major changes only; empty: today)"), validators=[Optional()])
 
 
 class CourseForm(FlaskForm):

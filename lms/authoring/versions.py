@@ -3,8 +3,10 @@ learners to the newest version.
 
 A published version never changes. Editing a published course opens a new draft, a deep copy
 whose lessons remember the lesson they were copied from (``Lesson.copied_from_id``). Publishing
-it archives the previous version: new enrolments get the new one, existing learners keep theirs
-until an administrator moves them.
+it archives the previous version: new enrolments get the new one. The author says whether it
+is a minor change (existing learners keep their version until an administrator moves them) or
+a major one: from its effective date learners on older versions are moved and everyone who
+must have the course retrains (lms.compliance.retraining).
 """
 import logging
 
@@ -46,31 +48,56 @@ def completeness_problems(version):
     return problems
 
 
-def publish(actor, version, revision):
+def publish(actor, version, revision, change_kind=None, change_reason=None, effective_on=None):
     """Publish the draft ``version``: the previous published version is archived, new
     enrolments get this one, and from now on it is frozen.
 
+    A new version of a published course needs ``change_kind`` ("major": retraining required;
+    "minor": wording, typos) and ``change_reason``; a major one may take effect later,
+    ``effective_on`` (a date in the course organisation's timezone, not in the past). A major
+    version in effect now is applied in this transaction (learners moved, retraining opened);
+    a later one by the beat (lms.compliance.retraining_tasks).
+
     :raises Incomplete: with ``details["problems"]`` when something is missing
+    :raises Invalid: when the kind, reason or effective date is missing or wrong
     :raises Forbidden, Frozen, Conflict: see lms.authoring.editing
     """
+    # Retraining moves learners with move_enrolments below: it imports this module.
+    from lms.compliance import retraining
+
     begin_edit(actor, version, revision)
     problems = completeness_problems(version)
     if problems:
         raise Incomplete(_("The course cannot be published yet."), problems=problems)
+    now = utcnow()
+    try:
+        kind, reason, effective_at = retraining.check_change(version, change_kind, change_reason, effective_on, now)
+    except retraining.InvalidChange as exc:
+        raise Invalid(str(exc)) from None
     course = version.course
     previous = course.published_version
     if previous is not None:
         previous.status = "archived"
         db.session.flush()  # at most one published version at any moment
     version.status = "published"
-    version.published_at = utcnow()
+    version.published_at = now
+    version.change_kind, version.change_reason, version.effective_at = kind, reason, effective_at
+    later = effective_at is not None and effective_at > now
+    # A minor or first version has nothing to apply; a major one in effect now is applied
+    # below; a later one stays unapplied for the beat.
+    version.retraining_applied_at = None if later else now
     db.session.flush()
     record_event(
         "course.published", course, actor=actor, version_id=version.id, version=version.number,
         archived_version=previous.number if previous is not None else None,
+        change_kind=kind, change_reason=reason,
+        effective_at=effective_at.isoformat() if effective_at else None,
     )
-    log.info("course published course_id=%s version_id=%s number=%s archived_version_id=%s actor_id=%s",
-             course.id, version.id, version.number, previous.id if previous else None, actor.id)
+    log.info("course published course_id=%s version_id=%s number=%s kind=%s effective_at=%s "
+             "archived_version_id=%s actor_id=%s", course.id, version.id, version.number, kind,
+             effective_at.isoformat() if effective_at else None, previous.id if previous else None, actor.id)
+    if kind == "major" and not later:
+        retraining.carry_out(version, actor=actor, now=now)
     return version
 
 
@@ -187,6 +214,16 @@ def move_to_published(actor, course, enrolment_ids):
     :return: the moved Enrolments
     """
     authorize(actor, "enrolment.move_version", course)
+    return move_enrolments(course, enrolment_ids, actor)
+
+
+def move_enrolments(course, enrolment_ids, actor=None):
+    """The one way learners move to the published version (an administrator's choice, or a
+    major version taking effect: ``actor`` None is the system). No permission check: callers
+    check theirs. See move_to_published.
+
+    :return: the moved Enrolments
+    """
     target = course.published_version
     if target is None:
         raise Invalid(_("This course has no published version to move learners to."))
@@ -216,6 +253,6 @@ def move_to_published(actor, course, enrolment_ids):
         moved.append(enrolment)
         log.info("enrolment moved enrolment_id=%s course_id=%s from_version_id=%s to_version_id=%s "
                  "carried=%s completed=%s actor_id=%s", enrolment.id, course.id, old_version_id,
-                 target.id, len(carried), enrolment.status == "completed", actor.id)
+                 target.id, len(carried), enrolment.status == "completed", actor.id if actor else None)
     db.session.flush()
     return moved

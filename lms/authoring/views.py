@@ -3,6 +3,7 @@ drafts, publishing and moving learners to the newest version."""
 import logging
 
 from flask import flash, render_template, request, url_for
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
@@ -12,9 +13,10 @@ from lms.accounts.auth import require
 from lms.policy import Forbidden
 from lms.authoring import courses as course_services
 from lms.authoring import preview_views, structure_views  # noqa: F401  (their routes)
-from lms.authoring import uploads, versions
-from lms.authoring.editing import AuthoringError, Conflict, Frozen, Incomplete
-from lms.authoring.forms import CourseForm, CourseSettingsForm, RevisionForm
+from lms.authoring import retraining_views, uploads, versions  # noqa: F401  (retraining_views: its routes)
+from lms.compliance import retraining
+from lms.authoring.editing import AuthoringError, Conflict, Frozen, Incomplete, Invalid
+from lms.authoring.forms import CourseForm, CourseSettingsForm, PublishForm
 from lms.authoring.web import (
     bp, done, editable, form_or_400, load, refuse_expired, render_editor,
 )
@@ -141,11 +143,33 @@ def start_draft(course_id):
 @login_required
 def publish(version_id):
     version = editable(CourseVersion, version_id)
-    form = form_or_400(RevisionForm())
-    versions.publish(current_user, version, form.revision.data)
+    form = PublishForm()
+    if not form.validate_on_submit():
+        refuse_expired(form)
+        if "csrf_token" in form.errors:
+            abort_with(400, _("The form was incomplete or has expired. Reload the page and try again."))
+        if wants_json():
+            return render_error(422, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return render_editor(version.course, publish_form=form, status=422)
+    try:
+        versions.publish(current_user, version, form.revision.data, change_kind=form.change_kind.data,
+                         change_reason=form.change_reason.data, effective_on=form.effective_on.data)
+    except Invalid as exc:
+        if wants_json():
+            raise
+        db.session.rollback()
+        return render_editor(version.course, publish_form=form, publish_error=exc.message, status=422)
     db.session.commit()
-    flash(_("Version %(n)s is published. New enrolments get it; learners already enrolled keep "
-            "their version.", n=version.number), "success")
+    if version.change_kind == "major" and version.retraining_applied_at is None:
+        flash(_("Version %(n)s is published. New enrolments get it; it becomes required on %(day)s, "
+                "when learners move to it and retraining starts.",
+                n=version.number, day=format_date(retraining.effective_date_label(version))), "success")
+    elif version.change_kind == "major":
+        flash(_("Version %(n)s is published and required from now on: learners on older versions "
+                "moved to it and retraining started.", n=version.number), "success")
+    else:
+        flash(_("Version %(n)s is published. New enrolments get it; learners already enrolled keep "
+                "their version.", n=version.number), "success")
     return done(url_for("authoring.course", course_id=version.course_id))
 
 

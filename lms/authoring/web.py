@@ -3,12 +3,14 @@
 preview_views.py."""
 from flask import Blueprint, jsonify, redirect, render_template
 from flask_babel import gettext as _
+from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from lms.accounts.auth import require
 from lms.authoring import courses as course_services
 from lms.authoring import versions
-from lms.authoring.forms import ModuleForm, NewLessonForm
+from lms.authoring.forms import ModuleForm, NewLessonForm, PublishForm
+from lms.compliance import retraining
 from lms.courses.models import Course, CourseVersion, Lesson, Module, Question
 from lms.errors import abort_with, wants_json
 from lms.extensions import db
@@ -66,7 +68,8 @@ def done(url):
     return redirect(url)
 
 
-def render_editor(course, problems=None, status=200, error=None, module_form=None, lesson_forms=None):
+def render_editor(course, problems=None, status=200, error=None, module_form=None, lesson_forms=None,
+                  publish_form=None, publish_error=None):
     """The course editor: the draft (or the published version) with everything to change it."""
     version = course_services.shown_version(course)
     return render_template(
@@ -77,4 +80,8 @@ def render_editor(course, problems=None, status=200, error=None, module_form=Non
         lesson_forms=lesson_forms or {}, new_lesson_form=NewLessonForm(formdata=None),
         form=FlaskForm(formdata=None),
         older=len(versions.learners_on_older_versions(course)),
+        publish_form=publish_form or PublishForm(formdata=None), publish_error=publish_error,
+        updating=any(v.status in ("published", "archived") for v in course.versions),
+        pending=retraining.is_pending, effective_date=retraining.effective_date_label,
+        sees_retraining=current_user.is_admin or current_user.is_org_admin,
     ), status

@@ -56,6 +56,11 @@ class CourseVersion(db.Model):
     change_kind: Mapped[str | None] = mapped_column(String(8))
     change_reason: Mapped[str | None] = mapped_column(Text)
     effective_at: Mapped[object | None] = mapped_column(UTCDateTime())
+    # When the consequences of publishing this version were carried out (a major version:
+    # learners moved and retraining enrolments opened at its effective date; a minor or first
+    # version: at publication, nothing to do). NULL on a published major version = still to
+    # apply; the beat claims it with a conditional UPDATE, so it is applied once.
+    retraining_applied_at: Mapped[object | None] = mapped_column(UTCDateTime())
     # Bumped by every edit of the draft (modules, lessons, questions, files), so two authors
     # editing at once cannot silently overwrite each other: each edit form carries it.
     revision: Mapped[int] = mapped_column(default=0, server_default="0")

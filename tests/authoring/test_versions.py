@@ -12,6 +12,10 @@ from tests.factories import create_course, create_org, create_user, enrol
 from tests.helpers import login, post_form, text_of
 
 
+# A new version of a published course says what changed; these tests are about wording.
+MINOR = {"change_kind": "minor", "change_reason": "Wording"}
+
+
 def actions():
     return db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)).all()
 
@@ -92,7 +96,7 @@ def test_publish_then_edit_in_a_new_draft_then_republish(app, author_client, dra
     assert "Some <strong>important</strong> text." in lesson_page
 
     # Publish version 2: version 1 archived, the learner stays on it, new learners get 2.
-    assert edit(c, f"/author/versions/{v2.id}/publish", v2).status_code == 302
+    assert edit(c, f"/author/versions/{v2.id}/publish", v2, MINOR).status_code == 302
     db.session.expire_all()
     assert (v1.status, v2.status) == ("archived", "published")
     assert enrolment.version_id == v1.id
@@ -129,7 +133,7 @@ def test_admins_move_learners_to_the_new_version_with_their_progress(app, admin_
     text2, file2, quiz2 = v2.lessons()
     edit(c, f"/author/lessons/{text2.id}", v2, {"title": "Text, revised", "body_markdown": "Reworded."})
     edit(c, f"/author/lessons/{file2.id}/delete", v2)
-    assert edit(c, f"/author/versions/{v2.id}/publish", v2).status_code == 302
+    assert edit(c, f"/author/versions/{v2.id}/publish", v2, MINOR).status_code == 302
 
     page = text_of(c.get(f"/author/courses/{course.id}/learners"))
     assert "On Track" in page and "Untouched" in page and "Finished" not in page
@@ -163,7 +167,7 @@ def test_a_move_that_leaves_nothing_to_do_completes_the_enrolment(app, admin_cli
     db.session.expire_all()
     v2 = course.versions[1]
     edit(c, f"/author/lessons/{v2.lessons()[1].id}/delete", v2)  # the quiz goes
-    edit(c, f"/author/versions/{v2.id}/publish", v2)
+    edit(c, f"/author/versions/{v2.id}/publish", v2, MINOR)
     post_form(c, f"/author/courses/{course.id}/learners", {"enrolment": str(enrolment.id)}, page="/")
     db.session.expire_all()
     assert enrolment.version_id == v2.id and enrolment.status == "completed"
@@ -185,7 +189,7 @@ def test_progress_follows_lessons_across_several_versions(app, admin_client):
         post_form(c, f"/author/courses/{course.id}/drafts", page="/")
         db.session.expire_all()
         draft = course.versions[-1]
-        edit(c, f"/author/versions/{draft.id}/publish", draft)
+        edit(c, f"/author/versions/{draft.id}/publish", draft, MINOR)
     db.session.expire_all()
     v3 = course.versions[-1]
     assert [v.status for v in course.versions] == ["archived", "archived", "published"]
@@ -218,7 +222,7 @@ def test_the_course_page_and_my_learning_say_which_version_a_learner_is_on(app, 
     post_form(author_client, f"/author/courses/{draft.course.id}/drafts", page="/")
     db.session.expire_all()
     v2 = draft.course.versions[1]
-    edit(author_client, f"/author/versions/{v2.id}/publish", v2)
+    edit(author_client, f"/author/versions/{v2.id}/publish", v2, MINOR)
     body = text_of(learner_client.get("/my-learning"))
     assert "<dt>Version</dt><dd>1</dd>" in body
     assert db.session.scalar(select(CourseVersion.status).where(CourseVersion.id == draft.version.id)) == "archived"

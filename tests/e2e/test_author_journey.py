@@ -153,8 +153,14 @@ def test_author_builds_publishes_and_revises_while_the_learner_keeps_their_versi
     page.get_by_label("Title").fill("Why behaviour matters (revised)")
     page.get_by_role("button", name="Save").click()
     back_to_course(page)
+    page.get_by_role("button", name="Publish version 2").click()  # without saying what changed
+    expect(page.get_by_role("alert").filter(has_text="Choose whether this is a major change")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_label(re.compile("^Minor")).check()
+    page.get_by_label("Reason for the change").fill("Clearer wording of the first lesson")
     page.get_by_role("button", name="Publish version 2").click()
     flash(page, "Version 2 is published.")
+    expect(page.get_by_role("cell", name="Clearer wording of the first lesson")).to_be_visible()
 
     # The learner is still on version 1, with its lessons.
     other.goto(f"{live_server}/my-learning")
