@@ -87,3 +87,48 @@ def enrol(user, course):
 def lessons_of(enrolment_or_course):
     version = getattr(enrolment_or_course, "version", None) or enrolment_or_course.published_version
     return version.lessons()
+
+
+def create_profile(org, name=None):
+    """A job profile of ``org`` (rows only; the matrix services are tested on their own)."""
+    from lms.compliance.models import JobProfile
+
+    profile = JobProfile(organisation=org, name=name or f"Profile {next(_seq)}")
+    db.session.add(profile)
+    db.session.commit()
+    return profile
+
+
+def add_requirement(profile, course, due_days=30, recurs=False, created_at=None, removed_at=None):
+    from lms.compliance.models import Requirement
+
+    requirement = Requirement(profile=profile, course=course, due_days=due_days, recurs=recurs,
+                              created_at=created_at or utcnow(), removed_at=removed_at)
+    db.session.add(requirement)
+    db.session.commit()
+    return requirement
+
+
+def assign_profile(user, profile, assigned_at=None, removed_at=None):
+    """A JobAssignment row as history would have it (no enrolments are created here)."""
+    from lms.compliance.models import JobAssignment
+
+    assignment = JobAssignment(user=user, profile=profile, assigned_at=assigned_at or utcnow(),
+                               removed_at=removed_at)
+    db.session.add(assignment)
+    db.session.commit()
+    return assignment
+
+
+def enrolment_row(user, course, version=None, status="active", enrolled_at=None, due_at=None,
+                  completed_at=None, valid_until=None, source="job_profile"):
+    """An Enrolment row with the given history (no emails, no certificate)."""
+    from lms.enrolments.models import Enrolment
+
+    version = version or course.published_version or course.versions[-1]
+    enrolment = Enrolment(user=user, course=course, version=version, status=status,
+                          enrolled_at=enrolled_at or utcnow(), due_at=due_at, completed_at=completed_at,
+                          valid_until=valid_until, source=source)
+    db.session.add(enrolment)
+    db.session.commit()
+    return enrolment
