@@ -12,6 +12,7 @@ BLUEPRINTS = (
     ("lms.certificates.views", "certificate downloads, /verify, /admin/certificates"),
     ("lms.enrolments.views", "/admin/enrolments: bulk enrolment"),
     ("lms.reports.views", "/admin/reports: completion report and exports"),
+    ("lms.compliance.dashboard_views", "/admin/compliance/dashboard: compliance per profile, exports"),
     ("lms.audit.views", "/admin/audit: the audit trail"),
     ("lms.admin.views", "/admin/: the administrator's start page"),
     ("lms.admin.mail", "/admin/mail: the local mail catcher's messages"),

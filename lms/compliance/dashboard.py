@@ -32,7 +32,7 @@ from lms.timeutil import UTCDateTime
 COUNTED = ("published", "archived")
 
 
-def _moment(at):
+def moment_param(at):
     return literal(at, UTCDateTime())
 
 
@@ -125,8 +125,8 @@ def open_due_dates(at, user_id=None):
 def cells(at, dialect, organisation_id=None, user_id=None, requirement_id=None):
     """Every cell binding at ``at``: user_id, profile_id, requirement_id, course_id, status
     (one of rules.STATUSES) and status_date (rules.cell_status's date), as a subquery."""
-    moment = _moment(at)
-    soon = _moment(at + timedelta(days=rules.EXPIRING_DAYS))
+    moment = moment_param(at)
+    soon = moment_param(at + timedelta(days=rules.EXPIRING_DAYS))
     effective = effective_versions(moment)
     done = completions(moment, effective, user_id)
     opened = open_due_dates(moment, user_id)
@@ -193,7 +193,7 @@ def summary_statement(at, dialect, organisation_id=None):
         .group_by(c.c.requirement_id)
         .subquery("counts")
     )
-    moment = _moment(at)
+    moment = moment_param(at)
     stmt = (
         select(
             Organisation.id.label("organisation_id"), Organisation.name.label("organisation"),
