@@ -20,7 +20,7 @@ Dialect differences (adding days to a time, the later of two times) live in two 
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlalchemy import and_, case, func, literal, or_, select, true, type_coerce
+from sqlalchemy import and_, case, false, func, literal, or_, select, true, type_coerce
 
 from lms.accounts.models import Organisation, User
 from lms.compliance import rules
@@ -50,7 +50,7 @@ def plus_days(moment, days, dialect):
     is written back in that shape (the fraction of a second is unchanged by adding days)."""
     if dialect == "postgresql":
         return type_coerce(moment + func.make_interval(0, 0, 0, days), UTCDateTime())
-    shifted = func.strftime("%Y-%m-%d %H:%M:%S", moment, func.printf("+%d days", days))
+    shifted = func.strftime("%Y-%m-%d %H:%M:%S", moment, func.printf("%+d days", days))
     return type_coerce(shifted.op("||")(func.substr(moment, 20)), UTCDateTime())
 
 
@@ -122,6 +122,18 @@ def open_due_dates(at, user_id=None):
     return stmt.cte("open_due")
 
 
+def overdue_limits(moment, dialect):
+    """requirement_id -> ``limit``: a person assigned (and the requirement created) by then is
+    past the requirement's due date at ``moment`` (``moment`` - due_days). Computed once per
+    requirement, not once per person: on SQLite the date arithmetic is what costs."""
+    return (
+        select(Requirement.id.label("requirement_id"),
+               plus_days(moment, -Requirement.due_days, dialect).label("limit"))
+        .cte("overdue_limits")
+        .prefix_with("MATERIALIZED")
+    )
+
+
 def cells(at, dialect, organisation_id=None, user_id=None, requirement_id=None):
     """Every cell binding at ``at``: user_id, profile_id, requirement_id, course_id, status
     (one of rules.STATUSES) and status_date (rules.cell_status's date), as a subquery."""
@@ -130,8 +142,15 @@ def cells(at, dialect, organisation_id=None, user_id=None, requirement_id=None):
     effective = effective_versions(moment)
     done = completions(moment, effective, user_id)
     opened = open_due_dates(moment, user_id)
+    limits = overdue_limits(moment, dialect)
     start = later_of(JobAssignment.assigned_at, Requirement.created_at, dialect)
     due = type_coerce(func.coalesce(opened.c.due_at, plus_days(start, Requirement.due_days, dialect)), UTCDateTime())
+    # due <= moment, without adding days per cell: the open enrolment's due date, else
+    # max(assigned_at, created_at) + due_days <= moment, i.e. both <= moment - due_days.
+    past_due = case(
+        (opened.c.due_at.is_not(None), opened.c.due_at <= moment),
+        else_=and_(JobAssignment.assigned_at <= limits.c.limit, Requirement.created_at <= limits.c.limit),
+    )
     has_current = done.c.cur_at.is_not(None)
     lapses = and_(has_current, Requirement.recurs == true(), done.c.cur_valid.is_not(None))
     status = case(
@@ -139,7 +158,7 @@ def cells(at, dialect, organisation_id=None, user_id=None, requirement_id=None):
         (and_(lapses, done.c.cur_valid <= soon), rules.EXPIRING),
         (has_current, rules.COMPLIANT),
         (done.c.last_at.is_not(None), rules.SUPERSEDED),
-        (due <= moment, rules.OVERDUE),
+        (past_due, rules.OVERDUE),
         else_=rules.PENDING,
     )
     status_date = case(
@@ -156,13 +175,15 @@ def cells(at, dialect, organisation_id=None, user_id=None, requirement_id=None):
         )
         .select_from(JobAssignment)
         .join(Requirement, Requirement.profile_id == JobAssignment.profile_id)
-        .join(User, User.id == JobAssignment.user_id)
         .outerjoin(done, and_(done.c.user_id == JobAssignment.user_id, done.c.course_id == Requirement.course_id))
         .outerjoin(opened, and_(opened.c.user_id == JobAssignment.user_id, opened.c.course_id == Requirement.course_id))
+        .join(limits, limits.c.requirement_id == Requirement.id)
         .where(
             live(JobAssignment.assigned_at, JobAssignment.removed_at, moment),
             live(Requirement.created_at, Requirement.removed_at, moment),
-            User.is_active_account == true(),
+            # As "not one of the (few) deactivated accounts", not a join with every user: a
+            # join lets SQLite's planner loop over users per requirement.
+            JobAssignment.user_id.not_in(select(User.id).where(User.is_active_account == false())),
         )
     )
     if organisation_id is not None:
