@@ -201,3 +201,32 @@ def test_bad_input_is_a_clear_4xx(client, matrix, query, status):
     assert client.get(URL + f"requirement/{matrix['requirements'][0].id}?status=bogus").status_code == 400
     assert client.get(URL + f"requirement/{matrix['requirements'][0].id}?as_of=bad").status_code == 400
     assert client.get(URL + "person/999999").status_code == 404
+
+
+def test_as_of_day_ends_in_the_organisations_time_zone(app, client):
+    """Completed at 05:00 UTC on 2 March = 21:00 on 1 March in Los Angeles: "as of 1 March"
+    counts it for an organisation there, not for one on UTC."""
+    from datetime import datetime, timezone
+
+    utc = lambda *a: datetime(*a, tzinfo=timezone.utc)  # noqa: E731
+    results = {}
+    admin = None
+    for zone in ("America/Los_Angeles", None):
+        org = create_org(f"Org {zone}")
+        org.timezone = zone
+        course = create_course(org=org, title="GMP basics")
+        course.versions[0].published_at = utc(2025, 1, 1)
+        profile = create_profile(org, "QA")
+        add_requirement(profile, course, due_days=30, created_at=utc(2025, 1, 1))
+        person = create_user(org=org)
+        assign_profile(person, profile, assigned_at=utc(2026, 2, 1))
+        enrolment_row(person, course, status="completed", enrolled_at=utc(2026, 2, 1),
+                      completed_at=utc(2026, 3, 2, 5, 0))
+        admin = admin or create_user(role="admin", org=org)
+        results[zone] = org.id
+    login(client, admin)
+    counted = {}
+    for zone, org_id in results.items():
+        rows = by_course(csv_rows(client.get(URL + f"dashboard.csv?org={org_id}&as_of=2026-03-01")))
+        counted[zone] = rows["GMP basics"]["Compliant"]
+    assert counted == {"America/Los_Angeles": "1", None: "0"}
