@@ -33,6 +33,7 @@ COUNTED = ("published", "archived")
 
 
 def moment_param(at):
+    """``at`` as a bound parameter stored times compare with (on SQLite: text in their shape)."""
     return literal(at, UTCDateTime())
 
 
@@ -55,6 +56,7 @@ def plus_days(moment, days, dialect):
 
 
 def live(start, end, at):
+    """rules.live in SQL: started by ``at`` and not removed by then."""
     return and_(start <= at, or_(end.is_(None), end > at))
 
 
