@@ -212,7 +212,10 @@ def enrolments_for(rnd, now, uid, course, due, versions, add_months):
                 row(latest, "active", now - timedelta(days=20), now + timedelta(days=40), source="recertification")]
     done = min(now - timedelta(days=1), due - timedelta(days=rnd.uniform(0, 20))) if rnd.random() < 0.5 \
         else now - timedelta(days=rnd.uniform(1, 364))
-    return [row(effective if rnd.random() < 0.8 else latest, "completed", done - timedelta(days=3), due, done)]
+    rows = [row(effective if rnd.random() < 0.8 else latest, "completed", done - timedelta(days=3), due, done)]
+    if recurs and add_months(done, 12) <= now:  # completed long ago and lapsed: recertification open
+        rows.append(row(latest, "active", now - timedelta(days=10), now + timedelta(days=50), source="recertification"))
+    return rows
 
 
 def prepare(database_url):
