@@ -107,6 +107,15 @@ class Config:
     # broker) is enqueued again by the next sweep; longer than the whole retry schedule.
     REMINDER_REQUEUE_AFTER_SECONDS = env_int("REMINDER_REQUEUE_AFTER_SECONDS", 900)
 
+    # Recertification (lms.certificates.validity, .recert; lms.reminders.expiry): a certificate
+    # is "expiring" this many days before it expires; a recertification enrolment is opened
+    # RECERT_DAYS_BEFORE days before; expiry notices go out these many days before (and on the
+    # day it lapses).
+    CERT_EXPIRING_DAYS = env_int("CERT_EXPIRING_DAYS", 60)
+    RECERT_DAYS_BEFORE = env_int("RECERT_DAYS_BEFORE", 60)
+    RECERT_SWEEP_SECONDS = env_int("RECERT_SWEEP_SECONDS", 3600)
+    EXPIRY_REMINDER_DAYS = env("EXPIRY_REMINDER_DAYS", "60,30,7")
+
     # Outbox (lms.outbox): beat hands over again, every OUTBOX_SWEEP_SECONDS, the promised work
     # not done whose last hand-over is older than OUTBOX_HANDOVER_SECONDS (a lost message, a
     # worker killed mid-task): longer than a task takes, short enough that a certificate is

@@ -4,9 +4,12 @@ from wtforms import SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 STATUS_CHOICES = [
-    SelectChoice("", _l("All statuses")), SelectChoice("issued", _l("Valid")),
-    SelectChoice("expired", _l("Expired")), SelectChoice("revoked", _l("Revoked")),
+    SelectChoice("", _l("All statuses")), SelectChoice("valid", _l("Valid")),
+    SelectChoice("expiring", _l("Expiring soon")), SelectChoice("expired", _l("Expired")),
+    SelectChoice("superseded", _l("Renewed (superseded)")), SelectChoice("revoked", _l("Revoked")),
     SelectChoice("pending", _l("Being prepared")),
+    # the list's older name for "valid": links and bookmarks made before keep working
+    SelectChoice("issued", _l("Valid (all not expired)"), render_kw={"hidden": True}),
 ]
 
 

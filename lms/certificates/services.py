@@ -22,7 +22,7 @@ from sqlalchemy.orm import joinedload
 
 from lms.policy import Forbidden, can
 from lms.audit.services import record_event
-from lms.certificates import hooks
+from lms.certificates import hooks, validity
 from lms.certificates.codes import CODE_RE, new_code, normalise_code
 from lms.certificates.models import Certificate
 from lms.courses.models import Course
@@ -93,17 +93,13 @@ def latest_for_enrolments(enrolment_ids):
 
 
 def search_certificates(status=None, text=None, now=None):
-    """The admin list's query, newest first: by status ("issued" means still valid,
-    "expired" issued but past its expiry) and by code prefix or learner name."""
-    now = now or utcnow()
+    """The admin list's query, newest first: by validity status (lms.certificates.validity;
+    "issued" is kept as another name for "valid") and by code prefix or learner name."""
     query = select(Certificate).order_by(Certificate.created_at.desc(), Certificate.id.desc())
     if status == "issued":
-        query = query.where(Certificate.status == "issued",
-                            (Certificate.expires_at.is_(None)) | (Certificate.expires_at > now))
-    elif status == "expired":
-        query = query.where(Certificate.status == "issued", Certificate.expires_at <= now)
-    elif status in ("pending", "revoked"):
-        query = query.where(Certificate.status == status)
+        status = validity.VALID
+    if status in validity.STATUSES:
+        query = query.where(validity.status_clause(status, now))
     text = (text or "").strip()
     if text:
         code = re.sub(r"[\s-]", "", text).upper() or text
@@ -113,15 +109,12 @@ def search_certificates(status=None, text=None, now=None):
 
 
 def verification_state(cert, now=None):
-    """What the public page says: "valid", "expired", "revoked" or "not_found" (a pending
-    certificate has not been handed to anyone yet)."""
+    """What the public page says: a status of lms.certificates.validity ("valid",
+    "expiring", "expired", "superseded", "revoked"), or "not_found" (a pending certificate
+    has not been handed to anyone yet)."""
     if cert is None or cert.status == "pending":
         return "not_found"
-    if cert.status == "revoked":
-        return "revoked"
-    if cert.expires_at is not None and cert.expires_at <= (now or utcnow()):
-        return "expired"
-    return "valid"
+    return validity.validity_of(cert, now).status
 
 
 def verify_path(code):

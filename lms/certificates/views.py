@@ -13,6 +13,7 @@ from lms.certificates import services
 from lms.certificates.codes import display_code, normalise_code
 from lms.certificates.forms import CertificateFilterForm, ReissueForm, ReplaceForm, RevokeForm, VerifyLookupForm
 from lms.certificates.models import Certificate
+from lms.certificates.validity import validities, validity_of
 from lms.errors import abort_with
 from lms.extensions import db, limiter
 from lms.parsing import page_number
@@ -85,8 +86,11 @@ def verify_lookup():
 def verify(code):
     cert = services.certificate_by_code(code)
     state = services.verification_state(cert)
+    found = state != "not_found"
     html = render_template(
-        "certificates/verify.html", state=state, cert=cert if state != "not_found" else None,
+        "certificates/verify.html", state=state, cert=cert if found else None,
+        # Only whether it was renewed: never which certificate renewed it (another code).
+        renewed=found and validity_of(cert).renewed,
         form=VerifyLookupForm(formdata=None),
     )
     return _verify_response(html, 404 if state == "not_found" else 200)
@@ -107,9 +111,10 @@ def admin_list():
     page = page_number(request.args)
     pagination = db.paginate(query, page=page, per_page=PER_PAGE, error_out=False)
     args = {k: v for k, v in request.args.items() if k != "page" and v}
+    states = {cert_id: v.status for cert_id, v in validities(pagination.items).items()}
     return render_template(
         "certificates/admin_list.html", form=form, pagination=pagination, args=args,
-        state_of=services.verification_state,
+        state_of=lambda cert: states[cert.id],
     ), (200 if valid else 422)
 
 
@@ -117,9 +122,10 @@ def _render_detail(cert, status=200, **forms):
     history = db.session.scalars(
         select(Certificate).where(Certificate.enrolment_id == cert.enrolment_id).order_by(Certificate.sequence)
     ).all()
+    states = {cert_id: v.status for cert_id, v in validities(history).items()}
     return render_template(
         "certificates/admin_detail.html", cert=cert, history=history, latest=history[-1],
-        state=services.verification_state(cert), state_of=services.verification_state,
+        state=states[cert.id], state_of=lambda item: states[item.id],
         revoke_form=forms.get("revoke") or RevokeForm(formdata=None),
         reissue_form=forms.get("reissue") or ReissueForm(formdata=None),
         replace_form=forms.get("replace") or ReplaceForm(formdata=None),

@@ -4,6 +4,7 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 
+from lms.certificates.validity import validities
 from lms.certificates.services import latest_for_enrolments
 from lms.enrolments.models import Enrolment
 from lms.errors import abort_with
@@ -120,4 +121,6 @@ def my_learning():
     ).all()
     items = [(e, services.summary(e)) for e in rows]
     certificates = latest_for_enrolments([e.id for e in rows if e.status == "completed"])
-    return render_template("progress/my_learning.html", items=items, certificates=certificates)
+    states = validities(certificates.values())
+    return render_template("progress/my_learning.html", items=items, certificates=certificates,
+                           validity_of=lambda cert: states.get(cert.id) if cert else None)

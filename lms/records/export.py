@@ -30,13 +30,15 @@ def record_csv(user, lines):
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["learner", "email", "course", "organisation", "version", "status", "enrolled_at",
-                     "completed_at", "cpd_hours", "score", "certificate_code", "certificate_status"])
+                     "completed_at", "cpd_hours", "score", "certificate_code", "certificate_status",
+                     "certificate_validity", "valid_until"])
     for line in lines:
         writer.writerow([safe_cell(v) for v in (
             user.name, user.email, line.course_title, line.organisation, line.version, line.status,
             line.enrolled_at.date().isoformat(), line.completed_at.date().isoformat() if line.completed_at else "",
             line.cpd_hours, line.score if line.score is not None else "", line.certificate_code or "",
-            line.certificate_status or "",
+            line.certificate_status or "", line.certificate_validity or "",
+            line.valid_until.date().isoformat() if line.valid_until and line.certificate_code else "",
         )])
     return "\ufeff" + out.getvalue()  # the BOM makes spreadsheet programs read UTF-8
 
@@ -73,7 +75,7 @@ def record_pdf(user, lines, verify_url, locale="en"):
                 Paragraph(format_date(line.completed_at, "medium") if line.completed_at else "–", body),
                 Paragraph(format_decimal(line.cpd_hours), body),
                 Paragraph(f"{line.score}%" if line.score is not None else "–", body),
-                Paragraph(_esc(line.certificate_code or "–") + (f" ({_('revoked')})" if line.certificate_status == "revoked" else ""), code),
+                Paragraph(_esc(line.certificate_code or "–") + _validity_note(line), code),
             ])
         if not lines:
             data.append([Paragraph(_("No courses yet."), body)] + [""] * 6)
@@ -89,6 +91,22 @@ def record_pdf(user, lines, verify_url, locale="en"):
                   Paragraph(_("Each certificate can be verified at %(url)s followed by its code.", url=_esc(verify_url)), small)]
         doc.build(story)
     return buffer.getvalue()
+
+
+def _validity_note(line):
+    """Below the code: the certificate's validity status and its date, in the reader's locale."""
+    if not line.certificate_code:
+        return ""
+    label = {
+        "valid": _("Valid"), "expiring": _("Expiring soon"), "expired": _("Expired"),
+        "superseded": _("Renewed (superseded)"), "revoked": _("Revoked"),
+    }.get(line.certificate_validity, "")
+    note = f"<br/><font size=7 color='#4a5b60'>{_esc(label)}"
+    if line.valid_until and line.certificate_validity != "revoked":
+        word = _("expired on %(date)s", date=format_date(line.valid_until, "medium")) \
+            if line.certificate_validity == "expired" else _("valid until %(date)s", date=format_date(line.valid_until, "medium"))
+        note += f" · {_esc(word)}"
+    return note + "</font>"
 
 
 def _esc(text):

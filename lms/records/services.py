@@ -8,6 +8,7 @@ from sqlalchemy import and_, func, select
 
 from lms.accounts.models import Organisation, User
 from lms.certificates.models import Certificate
+from lms.certificates.validity import validities
 from lms.courses.models import Course, CourseVersion, Lesson
 from lms.enrolments.models import Enrolment
 from lms.extensions import db
@@ -26,6 +27,9 @@ class RecordLine:
     score: int | None  # mean of the passed quiz scores, when the course has quizzes
     certificate_code: str | None
     certificate_status: str | None
+    # lms.certificates.validity: valid, expiring, expired, superseded, revoked, pending
+    certificate_validity: str | None = None
+    valid_until: datetime | None = None
 
 
 def training_record(user):
@@ -57,6 +61,7 @@ def training_record(user):
         .where(Enrolment.user_id == user.id)
         .order_by(Enrolment.enrolled_at.desc(), Enrolment.id.desc())
     ).all()
+    states = validities([row[-1] for row in rows])
     lines = []
     for enrolment, course, organisation, version_number, score, cert in rows:
         issued = cert is not None and cert.status in ("issued", "revoked")
@@ -71,6 +76,8 @@ def training_record(user):
             score=round(score) if score is not None else None,
             certificate_code=cert.code if issued else None,
             certificate_status=cert.status if cert is not None else None,
+            certificate_validity=states[cert.id].status if cert is not None else None,
+            valid_until=cert.expires_at if cert is not None else enrolment.valid_until,
         ))
     return lines
 
