@@ -1,6 +1,7 @@
 """Celery beat entries: the periodic tasks, named through their task objects."""
 from datetime import timedelta
 
+from lms.certificates.tasks import open_recertifications
 from lms.compliance.retraining_tasks import retraining_sweep
 from lms.enrolments.tasks import hand_over_bulk_jobs
 from lms.outbox.tasks import outbox_sweep
@@ -18,5 +19,6 @@ def beat_schedule(config):
         "reminder-sweep": _every(reminder_sweep, config["REMINDER_SWEEP_SECONDS"]),
         "outbox-sweep": _every(outbox_sweep, config["OUTBOX_SWEEP_SECONDS"]),
         "bulk-enrolment-hand-over": _every(hand_over_bulk_jobs, config["BULK_REQUEUE_SECONDS"]),
+        "recertification": _every(open_recertifications, config["RECERT_SWEEP_SECONDS"]),
         "retraining-sweep": _every(retraining_sweep, config["RETRAINING_SWEEP_SECONDS"]),
     }

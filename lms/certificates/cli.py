@@ -58,3 +58,13 @@ def reissue_certificate_command(ref, reason):
             raise click.ClickException(str(exc.message)) from None
     click.echo(f"Reissued certificate {cert.code} for enrolment {enrolment.id} (sequence {cert.sequence}); "
                f"{latest.code} is revoked.")
+
+
+@lms_cli.command("recertification-sweep")
+def recertification_sweep_command():
+    """Open the recertification enrolments due now (what beat runs every RECERT_SWEEP_SECONDS)."""
+    from lms.certificates.recert import open_recertifications
+
+    result = open_recertifications()
+    click.echo(f"Recertification enrolments opened: {result.created} "
+               f"(already open: {result.existing}, course not published: {result.not_enrollable}).")

@@ -60,3 +60,13 @@ def send_certificate_email(self, certificate_id, outbox_id=None):
         log.warning("certificate email id=%s failed, retrying: %r", certificate_id, exc)
         raise self.retry(exc=exc, countdown=backoff(self.request.retries, base=5, cap=600))
     return sent
+
+
+@shared_task(name="lms.open_recertifications")
+def open_recertifications():
+    """Periodic (beat): open the recertification enrolments of certificates about to expire
+    (lms.certificates.recert). Safe to run twice at once or again: each is created once."""
+    from lms.certificates.recert import open_recertifications as run
+
+    result = run()
+    return {"created": result.created, "existing": result.existing}

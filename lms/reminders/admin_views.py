@@ -1,5 +1,5 @@
 """Administrators see the reminder emails that failed for good and send them again."""
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, ngettext
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
@@ -8,7 +8,7 @@ from lms.accounts.auth import require
 from lms.errors import abort_with
 from lms.extensions import db
 from lms.parsing import page_number
-from lms.reminders import services
+from lms.reminders import expiry, services
 from lms.reminders.models import ReminderLog
 
 bp = Blueprint("reminder_admin", __name__, url_prefix="/admin/reminders")
@@ -16,13 +16,18 @@ PER_PAGE = 50
 
 
 def kind_labels():
-    return {
+    labels = {
         "enrolment_confirmation": _("Enrolment confirmation"),
         "deadline_7d": _("One week before the deadline"),
         "deadline_1d": _("One day before the deadline"),
         "overdue": _("Overdue"),
         "inactivity": _("Inactivity"),
+        "expiry_0d": _("Certificate expired"),
     }
+    for days in expiry.parse_days(current_app.config["EXPIRY_REMINDER_DAYS"]):
+        labels[expiry.kind_for(days)] = ngettext(
+            "Certificate expires in %(num)d day", "Certificate expires in %(num)d days", days)
+    return labels
 
 
 def status_labels():

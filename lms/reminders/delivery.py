@@ -13,8 +13,10 @@ from sqlalchemy import select, update
 
 from lms.extensions import db
 from lms.mail import send_message
-from lms.reminders import policy
+from lms.reminders import expiry, policy
 from lms.reminders.emails import reminder_message
+from lms.reminders.expiry_emails import expiry_message
+from lms.reminders.expiry_sweep import facts_for
 from lms.reminders.models import ReminderLog
 from lms.timeutil import utcnow
 
@@ -46,7 +48,8 @@ def _facts(enrolment, user):
 def deliver_reminder(log_id):
     """Send the reminder recorded as ``log_id`` unless it was sent already or no longer applies
     (opted out or deactivated since, enrolment completed or withdrawn, deadline moved, activity
-    since). The caller commits.
+    since; for a certificate expiry notice: renewed, revoked, or opted out of a course their
+    job does not require). The caller commits.
 
     :return: "sent", "skipped", "missing", or the row's status when it was not pending
     :raises smtplib.SMTPException, OSError: when sending failed (nothing is marked sent)
@@ -60,11 +63,20 @@ def deliver_reminder(log_id):
         return reminder.status
     enrolment = reminder.enrolment
     user = enrolment.user
-    if not policy.still_applies(reminder.kind, reminder.period_key, _facts(enrolment, user)):
+    if expiry.is_expiry_kind(reminder.kind):
+        facts = facts_for(enrolment.id)
+        applies = facts is not None and expiry.still_applies(reminder.period_key, facts)
+    else:
+        applies = policy.still_applies(reminder.kind, reminder.period_key, _facts(enrolment, user))
+    if not applies:
         reminder.status = "skipped"
         log.info("reminder skipped log_id=%s kind=%s enrolment_id=%s", log_id, reminder.kind, enrolment.id)
         return "skipped"
-    send_message(reminder_message(reminder, enrolment, user))
+    if expiry.is_expiry_kind(reminder.kind):
+        message = expiry_message(reminder, enrolment, user, mandatory=facts.required)
+    else:
+        message = reminder_message(reminder, enrolment, user)
+    send_message(message)
     reminder.status = "sent"
     reminder.sent_at = utcnow()
     reminder.attempts += 1  # last_error, if any, stays: why it took more than one attempt

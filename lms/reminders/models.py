@@ -4,6 +4,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from lms.extensions import db
 from lms.timeutil import UTCDateTime, utcnow
 
+# Plus the certificate expiry notices "expiry_<N>d" (N from EXPIRY_REMINDER_DAYS, 0 on the day
+# it lapses), which belong to the completed enrolment: lms.reminders.expiry.
 REMINDER_KINDS = ("enrolment_confirmation", "deadline_7d", "deadline_1d", "overdue", "inactivity")
 REMINDER_STATUSES = ("pending", "sent", "failed", "skipped")
 

@@ -20,6 +20,7 @@ from lms.audit.services import record_event
 from lms.enrolments.models import Enrolment
 from lms.extensions import db
 from lms.reminders import policy
+from lms.reminders.expiry_sweep import record_due
 from lms.reminders.hooks import enqueue_reminders
 from lms.reminders.models import ReminderLog
 from lms.timeutil import utcnow
@@ -210,6 +211,12 @@ def run_sweep(now=None, enqueue=None):
         _enqueue_after_commit(ids, enqueue)
         db.session.commit()
         recorded += len(ids)
+    # Certificate expiry notices: the same log, the same send task (lms.reminders.expiry).
+    expiry_recorded, expiry_batches = record_due(
+        now, batch_size, _recorded_between, _insert_logs, lambda ids: _enqueue_after_commit(ids, enqueue),
+    )
+    recorded += expiry_recorded
+    batches += expiry_batches
     log.info("reminder sweep at=%s recorded=%s requeued=%s batches=%s",
              now.isoformat(), recorded, requeued, batches)
     return SweepResult(recorded=recorded, requeued=requeued, batches=batches)
