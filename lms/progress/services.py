@@ -133,6 +133,12 @@ def _learner_lesson_statement(dialect):
         .where(progress.enrolment_id == enrolment.id)
         .scalar_subquery()
     )
+    other = Enrolment.__table__.alias("other_enrolment")
+    newest = (
+        select(func.max(other.c.id))
+        .where(other.c.course_id == course.id, other.c.user_id == bindparam("user_id"))
+        .scalar_subquery()
+    )
     return (
         select(  # in the order learner_lesson slices the row
             course.id, course.slug, course.title, course.language,
@@ -143,7 +149,10 @@ def _learner_lesson_statement(dialect):
             module.id, module.title, completed,
         )
         .select_from(Course.__table__)
-        .outerjoin(Enrolment.__table__, and_(enrolment.course_id == course.id, enrolment.user_id == bindparam("user_id")))
+        # The newest enrolment (enrolments.services.enrolment_for): after a completion, a
+        # recertification or retraining enrolment of the same course is the one worked on.
+        .outerjoin(Enrolment.__table__, and_(enrolment.course_id == course.id, enrolment.user_id == bindparam("user_id"),
+                                             enrolment.id == newest))
         .outerjoin(CourseVersion.__table__, version.id == enrolment.version_id)
         .outerjoin(Lesson.__table__, lesson.id == bindparam("lesson_id"))
         .outerjoin(Module.__table__, and_(module.id == lesson.module_id, module.version_id == enrolment.version_id))
