@@ -9,7 +9,8 @@ from sqlalchemy import select
 from lms.certificates import services as certificates
 from lms.compliance.models import JobAssignment, Requirement
 from lms.extensions import db
-from lms.reminders import expiry, services
+from lms.reminders import delivery, expiry, services
+from lms.reminders.tokens import unsubscribe_token
 from lms.reminders.expiry import CertificateFacts, due_notices
 from tests.certificates.recert_helpers import completion, require_course, validity_course
 from tests.factories import create_user
@@ -128,3 +129,26 @@ def test_no_notices_for_renewed_or_revoked_certificates(app, certificate_dir):
     kept = certified_until(at + 20 * DAY)
     services.run_sweep(at, enqueue=lambda ids: None)
     assert expiry_logs() == [(kept.id, "expiry_30d", kept.valid_until.date().isoformat())]
+
+
+def test_a_notice_recorded_before_the_learner_opted_out_or_renewed_is_skipped_at_send_time(app):
+    at = now()
+    course = validity_course()
+    quitter = certified_until(at + 7 * DAY, course=course)
+    renewer = certified_until(at + 7 * DAY, course=course)
+    services.run_sweep(at, enqueue=lambda ids: None)
+    by_enrolment = {row.enrolment_id: row.id for row in logs(kinds=KINDS)}
+    quitter.user.reminders_opt_out = True
+    completion(renewer.user, course, at + 360 * DAY, completed_before=timedelta(days=364), issue=False)
+    db.session.commit()
+    assert delivery.deliver_reminder(by_enrolment[quitter.id]) == "skipped"
+    assert delivery.deliver_reminder(by_enrolment[renewer.id]) == "skipped"
+    db.session.commit()
+    assert {row.status for row in logs(kinds=KINDS)} == {"skipped"}
+
+
+def test_the_unsubscribe_page_says_mandatory_notices_still_come(app, client):
+    learner = create_user()
+    page = client.get(f"/reminders/unsubscribe/{unsubscribe_token(learner.id)}")
+    assert page.status_code == 200
+    assert "are mandatory compliance notices: they are still sent" in page.get_data(as_text=True)
