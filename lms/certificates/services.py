@@ -94,11 +94,14 @@ def latest_for_enrolments(enrolment_ids):
 
 def search_certificates(status=None, text=None, now=None):
     """The admin list's query, newest first: by validity status (lms.certificates.validity;
-    "issued" is kept as another name for "valid") and by code prefix or learner name."""
+    "issued", the older filter, is every issued certificate not expired) and by code prefix
+    or learner name."""
     query = select(Certificate).order_by(Certificate.created_at.desc(), Certificate.id.desc())
-    if status == "issued":
-        status = validity.VALID
-    if status in validity.STATUSES:
+    if status == "issued":  # the list's older filter: issued and not expired yet
+        now = now or utcnow()
+        query = query.where(Certificate.status == "issued",
+                            (Certificate.expires_at.is_(None)) | (Certificate.expires_at > now))
+    elif status in validity.STATUSES:
         query = query.where(validity.status_clause(status, now))
     text = (text or "").strip()
     if text:
