@@ -41,7 +41,7 @@ def _facts(enrolment, user):
     return policy.EnrolmentFacts(
         enrolment_id=enrolment.id, status=enrolment.status, enrolled_at=enrolment.enrolled_at,
         due_at=enrolment.due_at, last_activity_at=enrolment.last_activity_at,
-        account_active=user.is_active_account, opted_out=user.reminders_opt_out,
+        account_active=user.is_active_account, opted_out=user.reminders_opt_out, source=enrolment.source,
     )
 
 

@@ -31,6 +31,13 @@ class EnrolmentFacts:
     last_activity_at: datetime | None = None
     account_active: bool = True
     opted_out: bool = False
+    source: str = "self"
+
+
+# A recertification enrolment is due on its certificate's expiry date: the certificate expiry
+# notices (lms.reminders.expiry) already say "7 days left" and "expired", so these would only
+# repeat them.
+COVERED_BY_EXPIRY_NOTICES = {"recertification": ("deadline_7d", "overdue")}
 
 
 @dataclass(frozen=True, order=True)
@@ -69,6 +76,8 @@ def _deadline_window(kind, due_at):
 
 
 def _is_due(kind, facts, now, inactivity_days):
+    if kind in COVERED_BY_EXPIRY_NOTICES.get(facts.source, ()):
+        return False
     if kind in DEADLINE_KINDS:
         if facts.due_at is None:
             return False

@@ -88,7 +88,7 @@ def _candidates(after_id, now, limit):
     query = (
         select(
             Enrolment.id, Enrolment.status, Enrolment.enrolled_at, Enrolment.due_at,
-            Enrolment.last_activity_at, User.is_active_account, User.reminders_opt_out,
+            Enrolment.last_activity_at, User.is_active_account, User.reminders_opt_out, Enrolment.source,
         )
         .join(User, User.id == Enrolment.user_id)
         .where(
@@ -108,7 +108,7 @@ def _candidates(after_id, now, limit):
     return [
         policy.EnrolmentFacts(
             enrolment_id=row[0], status=row[1], enrolled_at=row[2], due_at=row[3],
-            last_activity_at=row[4], account_active=row[5], opted_out=row[6],
+            last_activity_at=row[4], account_active=row[5], opted_out=row[6], source=row[7],
         )
         for row in db.session.execute(query)
     ]

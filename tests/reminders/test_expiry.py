@@ -7,7 +7,9 @@ import pytest
 from sqlalchemy import select
 
 from lms.certificates import services as certificates
+from lms.certificates.recert import open_recertifications
 from lms.compliance.models import JobAssignment, Requirement
+from lms.enrolments.models import Enrolment
 from lms.extensions import db
 from lms.reminders import delivery, expiry, services
 from lms.reminders.tokens import unsubscribe_token
@@ -152,3 +154,18 @@ def test_the_unsubscribe_page_says_mandatory_notices_still_come(app, client):
     page = client.get(f"/reminders/unsubscribe/{unsubscribe_token(learner.id)}")
     assert page.status_code == 200
     assert "are mandatory compliance notices: they are still sent" in page.get_data(as_text=True)
+
+
+def test_a_recertification_enrolment_gets_no_deadline_mails_that_repeat_the_expiry_notices(app, certificate_dir):
+    at = now()
+    course = validity_course()
+    holder = certified_until(at + 30 * DAY, course=course)
+    open_recertifications(at)
+    recert = db.session.scalar(select(Enrolment).where(Enrolment.source == "recertification"))
+    assert recert.due_at == holder.valid_until
+    for moment in (at + 24 * DAY, at + 29 * DAY + timedelta(hours=12), at + 31 * DAY):
+        services.run_sweep(moment, enqueue=lambda ids: None)
+    kinds = {row.kind for row in logs(kinds=("deadline_7d", "deadline_1d", "overdue", "inactivity"))
+             if row.enrolment_id == recert.id}
+    assert kinds == {"deadline_1d", "inactivity"}
+    assert {row.kind for row in logs(kinds=KINDS)} == {"expiry_7d", "expiry_0d"}
