@@ -1,0 +1,27 @@
+"""enrolment.status holds "no_longer_required" (18 characters): widen it to 24
+
+Revision ID: a3c9e1f27b40
+Revises: 159889777e55
+Create Date: 2026-12-05 21:40:00
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+revision = 'a3c9e1f27b40'
+down_revision = '159889777e55'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table('enrolment', schema=None) as batch_op:
+        batch_op.alter_column('status', existing_type=sa.String(length=16), type_=sa.String(length=24),
+                              existing_nullable=False)
+
+
+def downgrade():
+    with op.batch_alter_table('enrolment', schema=None) as batch_op:
+        batch_op.alter_column('status', existing_type=sa.String(length=24), type_=sa.String(length=16),
+                              existing_nullable=False)
