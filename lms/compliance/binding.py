@@ -8,7 +8,7 @@ number >= the course's effective version's) and, for a recurring requirement, ha
 """
 from dataclasses import dataclass
 
-from sqlalchemy import and_, exists, false, func, or_, select, true
+from sqlalchemy import and_, exists, false, func, or_, select
 
 from lms.compliance.models import JobAssignment, Requirement
 from lms.courses.models import CourseVersion
@@ -87,18 +87,6 @@ def missing_pairs(session, now, user_id=None, profile_id=None, requirement_id=No
     return [MissingPair(*row) for row in session.execute(query)]
 
 
-def binds(session, user_id, course_id, now):
-    """Does any live (assignment, requirement) pair require ``course_id`` of the person now?"""
-    a, r = JobAssignment, Requirement
-    query = (
-        select(true()).select_from(a).join(r, r.profile_id == a.profile_id)
-        .where(a.user_id == user_id, r.course_id == course_id,
-               _live(a.removed_at, a.assigned_at, now), _live(r.removed_at, r.created_at, now))
-        .limit(1)
-    )
-    return session.scalar(query) is not None
-
-
 def unbound_open_enrolments(session, now, user_id=None, course_id=None):
     """Ids of open enrolments the matrix made (``MATRIX_SOURCES``) whose (person, course) no
     live pair binds any more, although a pair once did (a profile or requirement since
@@ -106,9 +94,11 @@ def unbound_open_enrolments(session, now, user_id=None, course_id=None):
     someone the matrix never bound (a certificate's own expiry) are left alone."""
     a, r, e = JobAssignment, Requirement, Enrolment
     pair = and_(r.profile_id == a.profile_id, a.user_id == e.user_id, r.course_id == e.course_id)
+    # Not removed by ``now``: an assignment made a moment after ``now`` was taken (by a request
+    # committing while this runs) binds as well; its enrolment must not be released.
     live_pair = select(a.id).join(r, r.profile_id == a.profile_id).where(
         a.user_id == e.user_id, r.course_id == e.course_id,
-        _live(a.removed_at, a.assigned_at, now), _live(r.removed_at, r.created_at, now),
+        or_(a.removed_at.is_(None), a.removed_at > now), or_(r.removed_at.is_(None), r.removed_at > now),
     )
     ever_pair = select(a.id).join(r, r.profile_id == a.profile_id).where(pair)
     query = (
