@@ -2,6 +2,7 @@
 from datetime import timedelta
 
 from lms.compliance.retraining_tasks import retraining_sweep
+from lms.compliance.tasks import reconcile_training_matrix
 from lms.enrolments.tasks import hand_over_bulk_jobs
 from lms.outbox.tasks import outbox_sweep
 from lms.reminders.tasks import reminder_sweep
@@ -19,4 +20,5 @@ def beat_schedule(config):
         "outbox-sweep": _every(outbox_sweep, config["OUTBOX_SWEEP_SECONDS"]),
         "bulk-enrolment-hand-over": _every(hand_over_bulk_jobs, config["BULK_REQUEUE_SECONDS"]),
         "retraining-sweep": _every(retraining_sweep, config["RETRAINING_SWEEP_SECONDS"]),
+        "compliance-reconcile": _every(reconcile_training_matrix, config["COMPLIANCE_RECONCILE_SECONDS"]),
     }
