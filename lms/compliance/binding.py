@@ -8,7 +8,7 @@ number >= the course's effective version's) and, for a recurring requirement, ha
 """
 from dataclasses import dataclass
 
-from sqlalchemy import and_, exists, false, func, or_, select
+from sqlalchemy import and_, exists, false, func, literal_column, or_, select, union
 
 from lms.compliance.models import JobAssignment, Requirement
 from lms.courses.models import CourseVersion
@@ -17,6 +17,9 @@ from lms.enrolments.models import Enrolment
 # Enrolments the matrix made, and so may take back when nothing binds any more. Those the
 # learner or an administrator made (self, admin, bulk) are never touched.
 MATRIX_SOURCES = ("job_profile", "retraining", "recertification")
+# A literal, not a bound parameter: SQLite uses the partial index uq_enrolment_open
+# (WHERE status = 'active') only when the query states the same condition literally.
+ACTIVE = literal_column("'active'")
 
 
 def _effective_cte(now):
@@ -65,7 +68,7 @@ def missing_pairs(session, now, user_id=None, profile_id=None, requirement_id=No
                      e.completed_at.is_not(None), e.completed_at <= now)
     current = and_(completed, cv.id == e.version_id, eff.c.course_id == r.course_id, cv.number >= eff.c.number)
     satisfying = and_(current, or_(r.recurs == false(), e.valid_until.is_(None), e.valid_until > now))
-    open_ = and_(e.user_id == a.user_id, e.course_id == r.course_id, e.status == "active")
+    open_ = and_(e.user_id == a.user_id, e.course_id == r.course_id, e.status == ACTIVE)
     query = (
         select(
             a.user_id, r.course_id, r.id, a.assigned_at, r.created_at, r.due_days,
@@ -91,20 +94,27 @@ def unbound_open_enrolments(session, now, user_id=None, course_id=None):
     """Ids of open enrolments the matrix made (``MATRIX_SOURCES``) whose (person, course) no
     live pair binds any more, although a pair once did (a profile or requirement since
     removed): they become no_longer_required. Recertification or retraining enrolments made for
-    someone the matrix never bound (a certificate's own expiry) are left alone."""
+    someone the matrix never bound (a certificate's own expiry) are left alone.
+
+    Driven by the removed assignments and requirements (only they can unbind anyone), so it
+    costs little when nothing was removed, whatever the number of open enrolments."""
     a, r, e = JobAssignment, Requirement, Enrolment
-    pair = and_(r.profile_id == a.profile_id, a.user_id == e.user_id, r.course_id == e.course_id)
+    removed = union(
+        select(a.user_id, r.course_id).join(r, r.profile_id == a.profile_id)
+        .where(a.removed_at.is_not(None), a.removed_at <= now),
+        select(a.user_id, r.course_id).join(r, r.profile_id == a.profile_id)
+        .where(r.removed_at.is_not(None), r.removed_at <= now),
+    ).subquery("removed_pair")
     # Not removed by ``now``: an assignment made a moment after ``now`` was taken (by a request
     # committing while this runs) binds as well; its enrolment must not be released.
     live_pair = select(a.id).join(r, r.profile_id == a.profile_id).where(
         a.user_id == e.user_id, r.course_id == e.course_id,
         or_(a.removed_at.is_(None), a.removed_at > now), or_(r.removed_at.is_(None), r.removed_at > now),
     )
-    ever_pair = select(a.id).join(r, r.profile_id == a.profile_id).where(pair)
     query = (
-        select(e.id)
-        .where(e.status == "active", e.source.in_(MATRIX_SOURCES))
-        .where(exists(ever_pair.correlate(e)))
+        select(e.id).distinct()
+        .join(removed, and_(removed.c.user_id == e.user_id, removed.c.course_id == e.course_id))
+        .where(e.status == ACTIVE, e.source.in_(MATRIX_SOURCES))
         .where(~exists(live_pair.correlate(e)))
         .order_by(e.id)
     )
