@@ -66,7 +66,10 @@ def missing_pairs(session, now, user_id=None, profile_id=None, requirement_id=No
     eff = _effective_cte(now)
     completed = and_(e.user_id == a.user_id, e.course_id == r.course_id, e.status == "completed",
                      e.completed_at.is_not(None), e.completed_at <= now)
-    current = and_(completed, cv.id == e.version_id, eff.c.course_id == r.course_id, cv.number >= eff.c.number)
+    # The versions whose completion is current: a small set, hashed once by the database
+    # (joining the CTE per pair cost PostgreSQL a nested loop per enrolment).
+    current_versions = select(cv.id).join(eff, and_(eff.c.course_id == cv.course_id, cv.number >= eff.c.number))
+    current = and_(completed, e.version_id.in_(current_versions))
     satisfying = and_(current, or_(r.recurs == false(), e.valid_until.is_(None), e.valid_until > now))
     open_ = and_(e.user_id == a.user_id, e.course_id == r.course_id, e.status == ACTIVE)
     query = (
