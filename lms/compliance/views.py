@@ -38,7 +38,9 @@ def _organisation():
     """The organisation whose profiles are listed: an org admin's own; a site admin's choice
     (``?organisation=<id>``, default the first)."""
     if current_user.is_authenticated and current_user.is_org_admin:
-        org = db.session.get(Organisation, current_user.organisation_id)
+        org = db.session.get(Organisation, current_user.organisation_id) if current_user.organisation_id else None
+        if org is None:
+            abort_with(403, _("Your account belongs to no organisation."))
         wanted = request.args.get("organisation")
         if wanted and wanted != str(org.id):
             abort_with(403, _("You administer only %(org)s.", org=org.name))
