@@ -42,6 +42,8 @@ OWN_ORGANISATION = {
     "admin.admin_dashboard", "user_admin.users", "user_admin.change_role", "user_admin.set_active",
     "records.user_record", "reports.completion", "reports.export_csv", "reports.export_xlsx",
     "bulk.upload", "bulk.apply", "bulk.job",
+    # job profiles (lms.compliance.views): the list is their own organisation's
+    "compliance.profiles",
 }
 
 # Routes that hold no organisation's people: public pages, the caller's own pages, and links
