@@ -2,7 +2,7 @@
 matrix's covering index on enrolment (declared in lms/compliance/models.py)
 
 Revision ID: a3c9e1f27b40
-Revises: a3f1c9e7b2d4
+Revises: 5e2a9c7d1b40
 Create Date: 2026-12-05 21:40:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 
 revision = 'a3c9e1f27b40'
-down_revision = 'a3f1c9e7b2d4'
+down_revision = '5e2a9c7d1b40'
 branch_labels = None
 depends_on = None
 
