@@ -127,6 +127,10 @@ class Config:
     # major course versions whose effective date has come (learners moved, retraining opened).
     RETRAINING_SWEEP_SECONDS = env_int("RETRAINING_SWEEP_SECONDS", 300)
 
+    # Training matrix (lms.compliance): beat reconciles everyone against the job profiles
+    # this often (missing enrolments created, those nothing requires released).
+    COMPLIANCE_RECONCILE_SECONDS = env_int("COMPLIANCE_RECONCILE_SECONDS", 600)
+
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = "UTC"
     LANGUAGES = {

@@ -19,6 +19,7 @@ BLUEPRINTS = (
     ("lms.reminders.views", "/reminders: unsubscribe"),
     ("lms.reminders.admin_views", "/admin/reminders: failed reminders"),
     ("lms.authoring.views", "/author/: course authoring"),
+    ("lms.compliance.views", "/admin/compliance: job profiles, requirements, who holds them"),
     ("lms.api.views", "/api/v1: the JSON API"),
     ("lms.health", "/healthz and /readyz for load balancers"),
 )

@@ -18,6 +18,7 @@ TASK_MODULES = (
     "lms.accounts.tasks",
     "lms.enrolments.tasks",
     "lms.compliance.retraining_tasks",
+    "lms.compliance.tasks",
 )
 
 

@@ -3,6 +3,7 @@ from datetime import timedelta
 
 from lms.certificates.tasks import open_recertifications
 from lms.compliance.retraining_tasks import retraining_sweep
+from lms.compliance.tasks import reconcile_training_matrix
 from lms.enrolments.tasks import hand_over_bulk_jobs
 from lms.outbox.tasks import outbox_sweep
 from lms.reminders.tasks import reminder_sweep
@@ -21,4 +22,5 @@ def beat_schedule(config):
         "bulk-enrolment-hand-over": _every(hand_over_bulk_jobs, config["BULK_REQUEUE_SECONDS"]),
         "recertification": _every(open_recertifications, config["RECERT_SWEEP_SECONDS"]),
         "retraining-sweep": _every(retraining_sweep, config["RETRAINING_SWEEP_SECONDS"]),
+        "compliance-reconcile": _every(reconcile_training_matrix, config["COMPLIANCE_RECONCILE_SECONDS"]),
     }

@@ -73,3 +73,13 @@ class JobAssignment(db.Model):
 
     user = relationship("User", foreign_keys=[user_id])
     profile = relationship("JobProfile")
+
+
+# The reconcile job asks, per binding (person, course), whether a completion satisfies it or
+# an enrolment is open: this index answers both from the index alone (lms.compliance.binding).
+from lms.enrolments.models import Enrolment  # noqa: E402
+
+enrolment_matrix = Index(
+    "ix_enrolment_matrix", Enrolment.user_id, Enrolment.course_id, Enrolment.status,
+    Enrolment.completed_at, Enrolment.version_id, Enrolment.valid_until,
+)

@@ -1,5 +1,7 @@
 """Bulk enrolment from a CSV file: a dry run that reports every row, then an all-or-nothing
-apply. Columns: email, name, organisation, country, course, due_date (the last optional)."""
+apply. Columns: email, name, organisation, country, course, due_date (optional) and
+job_profiles (optional: names of job profiles of the person's organisation, separated by ";",
+given to the person with the enrolments they bring; with it, a row may leave course empty)."""
 import csv
 import io
 import re
@@ -8,12 +10,14 @@ from datetime import date, datetime, time, timezone
 
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 
 from lms.accounts.invitations import unusable_password_hash
 from lms.accounts.models import Organisation, User
 from lms.accounts.services import find_or_create_organisation, normalise_email
 from lms.audit.services import record_event
+from lms.compliance import services as compliance
+from lms.compliance.models import JobProfile
 from lms.courses.models import Course, CourseVersion
 from lms.enrolments import services as enrolments
 from lms.enrolments.models import Enrolment
@@ -21,11 +25,11 @@ from lms.extensions import db
 from lms.outbox.models import SEND_INVITATION
 from lms.outbox.services import promise
 from lms.parsing import MAX_DATE, iso_date
-from lms.policy import organisation_scope
+from lms.policy import can, organisation_scope
 from lms.reports.export import FORMULA_STARTS
 
 REQUIRED = ("email", "name", "organisation", "country", "course")
-OPTIONAL = ("due_date",)
+OPTIONAL = ("due_date", "job_profiles")
 MAX_ROWS = 5000
 COUNTRY = re.compile(r"^[A-Z]{2}$")
 
@@ -46,7 +50,13 @@ class Row:
     errors: list = field(default_factory=list)
     course: Course | None = None
     user: User | None = None
-    outcome: str = ""  # "new user", "enrol", "already enrolled"
+    outcome: str = ""  # "new user", "enrol", "already enrolled", "profiles only"
+    profile_names: list = field(default_factory=list)
+    profiles: list = field(default_factory=list)  # JobProfile, resolved by plan()
+
+    @property
+    def job_profiles(self):
+        return self.profile_names
 
     @property
     def course_label(self):
@@ -58,6 +68,7 @@ class Row:
             "line": self.line, "email": self.email, "name": self.name, "course": self.course_label,
             "due_date": self.due_date.isoformat() if self.due_date else None,
             "outcome": "" if self.errors else self.outcome, "errors": [str(e) for e in self.errors],
+            "job_profiles": list(self.profile_names),
         }
 
 
@@ -79,9 +90,11 @@ class Plan:
     def summary(self):
         """The counts an administrator is told after applying."""
         return {
-            "enrolled": self.count("enrol") + self.count("new user"),
+            "enrolled": sum(1 for row in self.rows if not row.errors and row.course is not None
+                            and row.outcome in ("enrol", "new user")),
             "created_users": len({row.email for row in self.rows if not row.errors and row.outcome == "new user"}),
             "already_enrolled": self.count("already enrolled"),
+            "job_profiles": sum(len(row.profiles) for row in self.rows if not row.errors),
             "errors": len(self.errors),
         }
 
@@ -108,7 +121,8 @@ def read_rows(data):
         dialect = csv.excel
     reader = csv.DictReader(io.StringIO(text), dialect=dialect)
     header = [(h or "").strip().lower() for h in (reader.fieldnames or [])]
-    missing = [c for c in REQUIRED if c not in header]
+    # With a job_profiles column, the course column may be left out (profiles bring courses).
+    missing = [c for c in REQUIRED if c not in header and not (c == "course" and "job_profiles" in header)]
     unknown = [h for h in header if h not in REQUIRED + OPTIONAL]
     if missing or unknown:
         raise BulkFileError(_l(
@@ -147,8 +161,10 @@ def _row(line, values):
     for column in REQUIRED + OPTIONAL:
         if values.get(column, "").startswith(FORMULA_STARTS):
             row.errors.append(_l("The %(column)s starts with a formula character (= + - @); formulas are not accepted.", column=column))
+    names = [" ".join(n.split()) for n in values.get("job_profiles", "").split(";")]
+    row.profile_names = list(dict.fromkeys(n for n in names if n))
     for column in REQUIRED:
-        if not values.get(column):
+        if not values.get(column) and not (column == "course" and row.profile_names):
             row.errors.append(_l("The %(column)s is missing.", column=column))
     if row.email:
         try:
@@ -183,7 +199,8 @@ def plan(data, today=None, actor=None):
     """The dry run: every row with its outcome or its errors. Reads, never writes.
 
     :param actor: who uploads; an org admin's rows must all be of their own organisation
-        (a row naming another one, or a person of another one, is a row error)
+        (a row naming another one, or a person of another one, is a row error), and a job
+        profile of an organisation they do not administer is a row error
     """
     scope = organisation_scope(actor) if actor is not None else None
     organisation = db.session.get(Organisation, scope) if scope is not None else None
@@ -208,6 +225,7 @@ def plan(data, today=None, actor=None):
                 Enrolment.course_id.in_([c.id for c in courses]),
             )
         ).all())
+    profiles = _profiles_by_name(rows, users)
     seen = {}
     for row in rows:
         row.course = by_ref.get(row.course_ref)
@@ -215,7 +233,7 @@ def plan(data, today=None, actor=None):
             row.errors.append(_l("There is no published course “%(ref)s” (use its title or its address name).", ref=row.course_ref))
         if row.due_date and row.due_date < today:
             row.errors.append(_l("The due date is in the past."))
-        key = (row.email, row.course.id if row.course else row.course_ref)
+        key = (row.email, row.course.id if row.course else row.course_ref or tuple(row.profile_names))
         if key in seen:
             row.errors.append(_l("Duplicate of line %(line)s.", line=seen[key]))
         else:
@@ -226,15 +244,57 @@ def plan(data, today=None, actor=None):
         outside = _outside_scope(row, organisation) if organisation is not None else None
         if outside is not None:
             row.errors.append(outside)
+        _resolve_profiles(row, profiles, actor)
         if row.errors:
             continue
         if row.user is None:
             row.outcome = "new user"
+        elif row.course is None:
+            row.outcome = "profiles only"
         elif (row.user.id, row.course.id) in enrolled:
             row.outcome = "already enrolled"
         else:
             row.outcome = "enrol"
     return Plan(rows)
+
+
+def _row_organisation_id(row, orgs):
+    """The organisation whose profiles a row may name: the person's, or for a new person the
+    one named in the row (None when it does not exist yet: it has no profiles)."""
+    if row.user is not None:
+        return row.user.organisation_id
+    return orgs.get(row.organisation.lower())
+
+
+def _profiles_by_name(rows, users):
+    """{(organisation id, lower-case name): JobProfile} for the organisations the rows involve,
+    and the organisations named by new people's rows, in two queries."""
+    if not any(row.profile_names for row in rows):
+        return {"orgs": {}}
+    names = {row.organisation.lower() for row in rows if row.organisation}
+    orgs = dict(db.session.execute(
+        select(func.lower(Organisation.name), Organisation.id).where(func.lower(Organisation.name).in_(names))
+    ).all()) if names else {}
+    org_ids = set(orgs.values()) | {u.organisation_id for u in users.values()}
+    found = {"orgs": orgs}
+    for profile in db.session.scalars(select(JobProfile).where(JobProfile.organisation_id.in_(org_ids))):
+        found[(profile.organisation_id, profile.name.lower())] = profile
+    return found
+
+
+def _resolve_profiles(row, profiles, actor):
+    if not row.profile_names:
+        return
+    org_id = _row_organisation_id(row, profiles["orgs"])
+    for name in row.profile_names:
+        profile = profiles.get((org_id, name.lower()))
+        if profile is None:
+            row.errors.append(_l("The organisation of %(email)s has no job profile “%(name)s”.",
+                                 email=row.email, name=name))
+        elif actor is not None and not can(actor, "compliance.manage", profile):
+            row.errors.append(_l("You do not administer the organisation of job profile “%(name)s”.", name=name))
+        else:
+            row.profiles.append(profile)
 
 
 def apply(data, actor, today=None, on_progress=None):
@@ -261,9 +321,12 @@ def apply(data, actor, today=None, on_progress=None):
             record_event("user.invited", user, actor=actor)
             promise(SEND_INVITATION, user.id)  # sent by the worker once this commits
             created[row.email] = user
-        if row.outcome != "already enrolled":
+        if row.course is not None and row.outcome != "already enrolled":
             due_at = datetime.combine(row.due_date, time(23, 59), tzinfo=timezone.utc) if row.due_date else None
             enrolments.enrol(user, row.course, actor=actor, due_at=due_at, source="bulk")
+        for profile in row.profiles:
+            # The profile's requirements become enrolments in this same transaction.
+            compliance.assign(actor, user, profile)
         if on_progress is not None:
             on_progress(done)
     record_event("enrolment.bulk_applied", actor, actor=actor, rows=len(result.rows),

@@ -231,12 +231,14 @@ class ShownRow:
     due_date: date | None
     outcome: str
     errors: list
+    job_profiles: list = ()
 
 
 def shown_rows(job):
     rows = (job.result or {}).get("rows", [])
     return [
         ShownRow(r["line"], r["email"], r["name"], r["course"],
-                 date.fromisoformat(r["due_date"]) if r.get("due_date") else None, r["outcome"], r["errors"])
+                 date.fromisoformat(r["due_date"]) if r.get("due_date") else None, r["outcome"], r["errors"],
+                 r.get("job_profiles") or [])
         for r in rows
     ]

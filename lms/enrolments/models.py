@@ -30,7 +30,8 @@ class Enrolment(db.Model):
     course_id: Mapped[int] = mapped_column(ForeignKey("course.id"), index=True)
     # The version is pinned at enrolment: later publications do not change it.
     version_id: Mapped[int] = mapped_column(ForeignKey("course_version.id"))
-    status: Mapped[str] = mapped_column(String(16), default="active")
+    # wide enough for "no_longer_required"
+    status: Mapped[str] = mapped_column(String(24), default="active")
     enrolled_at: Mapped[object] = mapped_column(UTCDateTime(), default=utcnow)
     due_at: Mapped[object | None] = mapped_column(UTCDateTime())
     completed_at: Mapped[object | None] = mapped_column(UTCDateTime())

@@ -44,6 +44,8 @@ OWN_ORGANISATION = {
     "bulk.upload", "bulk.apply", "bulk.job",
     "compliance_dashboard.overview", "compliance_dashboard.dashboard_csv",
     "compliance_dashboard.dashboard_xlsx", "compliance_dashboard.matrix_xlsx",
+    # job profiles (lms.compliance.views): the list is their own organisation's
+    "compliance.profiles",
 }
 
 # Routes that hold no organisation's people: public pages, the caller's own pages, and links
