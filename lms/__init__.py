@@ -38,7 +38,8 @@ def create_app(config_class=None, **overrides):
     extensions.db.init_app(app)
     extensions.migrate.init_app(app, extensions.db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
     extensions.csrf.init_app(app)
-    extensions.babel.init_app(app, locale_selector=extensions.select_locale)
+    extensions.babel.init_app(app, locale_selector=extensions.select_locale,
+                                 timezone_selector=extensions.select_timezone)
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"])
     extensions.limiter.init_app(app)
     extensions.celery_init_app(app)

@@ -2,6 +2,7 @@
 import importlib
 from functools import lru_cache
 
+import pytz
 from babel import Locale
 from celery import Celery, Task
 from flask import Flask, after_this_request, has_request_context, request, session
@@ -52,6 +53,16 @@ def select_locale():
     # Chosen from the request's Accept-Language: a cache must keep one copy per value.
     after_this_request(_vary_accept_language)
     return _locale(request.accept_languages.best_match(list(languages)) or "en")
+
+
+def select_timezone():
+    """Dates on pages are shown in the signed-in person's organisation's time zone
+    (``Organisation.timezone``); UTC otherwise, and outside requests (stored values are UTC)."""
+    if not has_request_context() or not current_user.is_authenticated:
+        return None
+    organisation = current_user.organisation
+    zone = organisation.timezone if organisation is not None else None
+    return zone if zone in pytz.all_timezones_set else None
 
 
 def _vary_accept_language(response):
