@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import and_, exists, false, func, literal_column, or_, select, union
 
+from lms.accounts.models import User
 from lms.compliance.models import JobAssignment, Requirement
 from lms.courses.models import CourseVersion
 from lms.enrolments.models import Enrolment
@@ -80,6 +81,9 @@ def missing_pairs(session, now, user_id=None, profile_id=None, requirement_id=No
         )
         .join(r, r.profile_id == a.profile_id)
         .where(_live(a.removed_at, a.assigned_at, now), _live(r.removed_at, r.created_at, now))
+        # A deactivated account binds nothing (the dashboard counts active accounts only):
+        # NOT IN over the few deactivated ids, not a join per pair.
+        .where(a.user_id.not_in(select(User.id).where(User.is_active_account == false())))
         .where(~exists().where(open_).correlate(a, r))
         .where(~exists().where(satisfying).correlate(a, r))
         .order_by(a.user_id, r.course_id, r.id)

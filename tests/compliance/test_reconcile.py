@@ -154,3 +154,24 @@ def test_two_reconcilers_and_an_admin_assigning_at_once_create_each_enrolment_on
         __import__("lms.reminders.models", fromlist=["ReminderLog"]).ReminderLog))
     assert confirmations == 36  # one confirmation email recorded per enrolment
     assert services.reconcile() == {"created": 0, "released": 0}
+
+
+def test_a_deactivated_person_gets_no_enrolments_until_reactivated(app):
+    org = create_org()
+    admin = org_admin(org)
+    course = create_course(org=org)
+    profile = profile_with(admin, org, [course], due_days=20)
+    learner = create_user(org=org)
+    learner.is_active_account = False
+    db.session.commit()
+    hold(learner, profile)
+
+    assert services.reconcile() == {"created": 0, "released": 0}
+    db.session.commit()
+    assert enrolments_of(learner, course) == []
+
+    learner.is_active_account = True
+    db.session.commit()
+    assert services.reconcile()["created"] == 1
+    db.session.commit()
+    assert [e.source for e in enrolments_of(learner, course)] == ["job_profile"]
