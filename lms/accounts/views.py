@@ -52,9 +52,27 @@ def _safe_next(target):
     if not target:
         return None
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith(("//", "/\\")):
         return None
     return target
+
+
+@bp.route("/language", methods=["POST"])
+def set_language():
+    """The language switcher on every page: kept on the account of a person who is logged in,
+    in the session otherwise; back to the page it was used on."""
+    from flask import current_app
+
+    locale = request.form.get("locale", "")
+    if locale not in current_app.config["LANGUAGES"]:
+        abort_with(400, _("This language is not available."))
+    if current_user.is_authenticated:
+        if current_user.locale != locale:
+            current_user.locale = locale
+            db.session.commit()
+    else:
+        session["locale"] = locale
+    return redirect(_safe_next(request.form.get("next")) or url_for("courses.catalogue"), code=303)
 
 
 @bp.route("/signup", methods=["GET", "POST"])
