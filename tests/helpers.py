@@ -34,6 +34,12 @@ def text_of(response):
     return response.get_data(as_text=True)
 
 
+def text_without_csrf(response):
+    """The page without its CSRF token (every page has one, in the language switcher): two
+    visitors' pages compare equal when all else is."""
+    return re.sub(r'(name="csrf_token"[^>]*value=")[^"]+', r"\1", text_of(response))
+
+
 def wait_until(predicate, timeout, what, logs=()):
     """predicate()'s first true value, looked for in fresh snapshots of what other processes
     (workers, web servers) committed until ``timeout``; a failure shows the tails of ``logs``."""

@@ -6,6 +6,7 @@ import time
 from urllib.parse import urlsplit
 
 import pytest
+from flask_babel import force_locale, gettext
 
 from tests.accounts.test_http import SIGNUP
 from tests.factories import PASSWORD, create_user
@@ -58,7 +59,11 @@ def test_sign_up_emails_a_confirmation_link_or_tells_the_owner(app, client, cele
     body = notice.get_body(("plain",)).get_content()
     assert "/login" in body and "/forgot-password" in body
 
-    [message] = wait_for_mail(mailbox, "kari.nordmann@example.com", "Confirm your email address")
+    # In the language chosen at sign-up (SIGNUP's locale: nb).
+    with force_locale(SIGNUP["locale"]):
+        subject = gettext("Confirm your email address")
+    assert subject != "Confirm your email address"
+    [message] = wait_for_mail(mailbox, "kari.nordmann@example.com", subject)
     path = link_in(message, "/verify-email/")
     assert client.get(path).status_code == 302
     login = post_form(client, "/login", {"email": SIGNUP["email"], "password": SIGNUP["password"]})
