@@ -34,6 +34,12 @@ def text_of(response):
     return response.get_data(as_text=True)
 
 
+def main_of(response):
+    """The page's <main> only: names looked for are not confused with the site's header and
+    footer (the language switcher lists "Dansk", "Suomi" ...)."""
+    return text_of(response).split("<main", 1)[1].split("</main>", 1)[0]
+
+
 def text_without_csrf(response):
     """The page without its CSRF token (every page has one, in the language switcher): two
     visitors' pages compare equal when all else is."""
