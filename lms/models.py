@@ -8,4 +8,10 @@ from lms.certificates.models import Certificate  # noqa: F401
 from lms.reminders.models import ReminderLog  # noqa: F401
 from lms.outbox.models import Outbox  # noqa: F401
 from lms.compliance.models import JobAssignment, JobProfile, Requirement  # noqa: F401
+from lms.course_languages.models import (  # noqa: F401
+    CourseTranslation, LessonCaption, LessonTranslation, ModuleTranslation, QuestionTranslation,
+)
+from lms.cpd.models import (  # noqa: F401
+    AccreditingBody, CourseCredit, CreditCycle, CreditEntry, ExternalActivity, LearnerRegistration,
+)
 import lms.reports.models  # noqa: E402,F401  (the report's indexes)

@@ -42,5 +42,8 @@ class Certificate(db.Model):
     cpd_hours: Mapped[Decimal] = mapped_column(Numeric(5, 1))
     completed_at: Mapped[object] = mapped_column(UTCDateTime())
     organisation_name: Mapped[str] = mapped_column(String(200))
+    # The language the course was taken in (the enrolment's at completion); None on
+    # certificates issued before courses had translations: the course's own language.
+    course_language: Mapped[str | None] = mapped_column(String(8))
 
     enrolment = relationship("Enrolment")

@@ -153,6 +153,7 @@ def _snapshot(enrolment):
         "cpd_hours": course.cpd_hours,
         "completed_at": enrolment.completed_at,
         "organisation_name": course.organisation.name,
+        "course_language": enrolment.language or course.language,
         # valid_until was fixed at completion (lms.progress.services.complete_if_done)
         "expires_at": enrolment.valid_until or (add_months(enrolment.completed_at, validity) if validity else None),
     }

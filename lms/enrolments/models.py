@@ -39,6 +39,10 @@ class Enrolment(db.Model):
     # completed_at + the course's validity_months, fixed at completion; None: never expires.
     valid_until: Mapped[object | None] = mapped_column(UTCDateTime())
     source: Mapped[str] = mapped_column(String(16), default="self", server_default="self")
+    # The language the learner takes the course in (the course's own or one of its current
+    # translations); None: the course's own. Switching changes only this: progress belongs
+    # to the lesson.
+    language: Mapped[str | None] = mapped_column(String(8))
 
     user = relationship("User")
     course = relationship("Course")
