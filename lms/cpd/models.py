@@ -85,9 +85,11 @@ class CreditEntry(db.Model):
     certificate is the evidence) or from an approved external activity. Written once per
     (body, enrolment) and per (body, activity): the unique constraints decide under retries."""
 
+    # Named in full: the naming convention's uq_<table>_<first column> would give both the
+    # same name, which PostgreSQL refuses (one namespace for a schema's relations).
     __table_args__ = (
-        UniqueConstraint("body_id", "enrolment_id"),
-        UniqueConstraint("body_id", "activity_id"),
+        UniqueConstraint("body_id", "enrolment_id", name="uq_credit_entry_body_id_enrolment_id"),
+        UniqueConstraint("body_id", "activity_id", name="uq_credit_entry_body_id_activity_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

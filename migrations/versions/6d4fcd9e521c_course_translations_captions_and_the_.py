@@ -155,8 +155,8 @@ def upgrade():
     sa.ForeignKeyConstraint(['enrolment_id'], ['enrolment.id'], name=op.f('fk_credit_entry_enrolment_id_enrolment')),
     sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_credit_entry_user_id_user')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_credit_entry')),
-    sa.UniqueConstraint('body_id', 'activity_id', name=op.f('uq_credit_entry_body_id')),
-    sa.UniqueConstraint('body_id', 'enrolment_id', name=op.f('uq_credit_entry_body_id'))
+    sa.UniqueConstraint('body_id', 'activity_id', name=op.f('uq_credit_entry_body_id_activity_id')),
+    sa.UniqueConstraint('body_id', 'enrolment_id', name=op.f('uq_credit_entry_body_id_enrolment_id'))
     )
     with op.batch_alter_table('credit_entry', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_credit_entry_body_id'), ['body_id'], unique=False)
