@@ -70,6 +70,7 @@ def statement_pdf(person, standing, entries, today=None):
             data.append([Paragraph(_esc(_("No credits in this cycle.")), body), "", "", ""])
         table = Table(data, colWidths=[26 * mm, 62 * mm, 18 * mm, 72 * mm], repeatRows=1)
         table.setStyle(TableStyle([
+            *([("SPAN", (0, 1), (-1, 1))] if not entries else []),  # "no credits" across the table
             ("LINEBELOW", (0, 0), (-1, 0), 0.8, TEAL),
             ("LINEBELOW", (0, 1), (-1, -1), 0.25, colors.HexColor("#dde5e6")),
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
