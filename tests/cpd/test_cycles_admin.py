@@ -122,3 +122,7 @@ def test_only_site_admins_manage_cycles(app, role):
     assert client.post(f"{URL}/{cycle.id}", data={"starts_on": "2030-01-01", "years": "1", "required": "1"}).status_code == 403
     assert client.post(f"{URL}/{cycle.id}/delete").status_code == 403
     assert cycle_count() == 1
+
+
+def test_the_admin_start_page_links_to_the_cycles(app, site_admin):
+    assert f'href="{URL}"' in main_of(site_admin.get("/admin/"))
