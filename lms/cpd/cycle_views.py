@@ -58,7 +58,6 @@ def _statement(person, cycle_id, fmt):
         response = Response(statement_csv(person, standing, entries), mimetype="text/csv")
     else:
         response = Response(statement_pdf(person, standing, entries), mimetype="application/pdf")
-    response.headers["Cache-Control"] = "private, no-store"  # one person's credits
     return as_download(response, _filename(standing, fmt))
 
 

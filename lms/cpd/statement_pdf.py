@@ -68,7 +68,7 @@ def statement_pdf(person, standing, entries, today=None):
             ])
         if not entries:
             data.append([Paragraph(_esc(_("No credits in this cycle.")), body), "", "", ""])
-        table = Table(data, colWidths=[26 * mm, 62 * mm, 18 * mm, 72 * mm], repeatRows=1)
+        table = Table(data, colWidths=[24 * mm, 56 * mm, 16 * mm, 82 * mm], repeatRows=1)
         table.setStyle(TableStyle([
             *([("SPAN", (0, 1), (-1, 1))] if not entries else []),  # "no credits" across the table
             ("LINEBELOW", (0, 0), (-1, 0), 0.8, TEAL),
@@ -78,7 +78,17 @@ def statement_pdf(person, standing, entries, today=None):
             ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
         ]))
         story.append(table)
-        doc.build(story)
+        footer = _("CPD statement of %(name)s", name=person.name) + f" · {accrediting.name} · "
+
+        def number_page(canvas, document):
+            # Every page names whose statement it is, so loose pages cannot be mixed up.
+            canvas.saveState()
+            canvas.setFont(REGULAR, 7)
+            canvas.setFillColor(MUTED)
+            canvas.drawString(16 * mm, 9 * mm, footer + _("Page %(page)s", page=document.page))
+            canvas.restoreState()
+
+        doc.build(story, onFirstPage=number_page, onLaterPages=number_page)
     return buffer.getvalue()
 
 
@@ -88,7 +98,7 @@ def _evidence(entry):
     evidence = evidence_of(entry)
     if evidence.kind == "certificate":
         return (_esc(_("Certificate %(code)s", code=evidence.code))
-                + f"<br/>{_esc(verify_url(evidence.code))}")
+                + f"<br/><font size=7>{_esc(verify_url(evidence.code))}</font>")
     if evidence.kind == "external":
         text = _esc(_("External activity, provided by %(provider)s", provider=evidence.provider))
         if evidence.approved_on:
