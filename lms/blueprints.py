@@ -20,6 +20,7 @@ BLUEPRINTS = (
     ("lms.reminders.admin_views", "/admin/reminders: failed reminders"),
     ("lms.authoring.views", "/author/: course authoring"),
     ("lms.compliance.views", "/admin/compliance: job profiles, requirements, who holds them"),
+    ("lms.cpd.cycle_views", "/cpd/cycles and /admin/cpd/cycles: credit cycles and CPD statements"),
     ("lms.api.views", "/api/v1: the JSON API"),
     ("lms.health", "/healthz and /readyz for load balancers"),
 )

@@ -104,6 +104,28 @@ POLICY = {
 }
 
 
+# ---------------------------------------------------------------- CPD cycles and statements
+# (part "cycles" of issue 13; kept in one block so the CPD ledger's rules sit beside it)
+
+
+def _reads_cpd_of(user, person):
+    """A person's CPD cycles and statements: the person themself, a site admin, or an org
+    admin of the person's organisation. ``person`` None asks "may they open the admin pages
+    at all" (site and org admins may; rows are narrowed by the person asked for)."""
+    if person is None:
+        return _administers(user, None)
+    return person.id == user.id or _administers(user, person)
+
+
+CYCLE_POLICY = {
+    # A body's credit cycles (start, length in years, credits required): site admins only.
+    "cpd.cycle.manage": lambda user, target: user.role == "admin",
+    # target: the person whose cycle standing or statement is read.
+    "cpd.statement.view": _reads_cpd_of,
+}
+POLICY.update(CYCLE_POLICY)
+
+
 def organisation_scope(user):
     """Whose people an administrator's lists, reports and exports cover: None for a site
     admin (everyone), the organisation's id for an org admin. Queries filter by it; the rules

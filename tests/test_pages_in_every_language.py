@@ -16,9 +16,9 @@ from tests.helpers import login, text_of
 
 ROOT = Path(__file__).resolve().parents[1]
 LANGUAGES = [code for code in Config.LANGUAGES if code != "en"]
-LEARNER_PAGES = ["/", "/my-learning", "/my-learning/record", "/account", "/courses/{slug}"]
+LEARNER_PAGES = ["/", "/my-learning", "/my-learning/record", "/account", "/courses/{slug}", "/cpd/cycles"]
 ADMIN_PAGES = ["/admin/", "/admin/users/", "/admin/reports/", "/admin/compliance/profiles",
-               "/admin/compliance/dashboard/", "/admin/enrolments/bulk"]
+               "/admin/compliance/dashboard/", "/admin/enrolments/bulk", "/admin/cpd/cycles"]
 SIGNED_OUT_PAGES = ["/login", "/signup", "/forgot-password"]
 
 

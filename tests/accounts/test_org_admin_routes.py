@@ -33,6 +33,8 @@ SITE_ADMIN_ONLY = {
     "authoring.learners",
     # authoring: for authors (an org admin is not one); with arguments they are walked below
     "authoring.dashboard", "authoring.new_course",
+    # accrediting bodies' credit cycles
+    "cpd_cycles.cycles", "cpd_cycles.edit_cycle", "cpd_cycles.delete_cycle",
 }
 
 # The allow-list: admin routes an org admin may use on their own organisation. Those with
@@ -46,6 +48,8 @@ OWN_ORGANISATION = {
     "compliance_dashboard.dashboard_xlsx", "compliance_dashboard.matrix_xlsx",
     # job profiles (lms.compliance.views): the list is their own organisation's
     "compliance.profiles",
+    # a person's CPD cycles (their statements are walked with B's person: 403)
+    "cpd_cycles.person_cycles",
 }
 
 # Routes that hold no organisation's people: public pages, the caller's own pages, and links
@@ -61,6 +65,7 @@ NOT_ORGANISATION_DATA = {
     "certificates.verify", "certificates.verify_lookup",  # public verification by its code
     "reminders.unsubscribe", "reminders.one_click_unsubscribe",
     "api.course_list", "api.my_enrolments",
+    "cpd_cycles.my_cycles", "cpd_cycles.my_statement",  # the caller's own CPD cycles
 }
 
 ADMIN_PREFIXES = ("/admin", "/api/")
@@ -84,6 +89,7 @@ def b_ids(world):
         "profile_id": world["profile"].id, "job_profile_id": world["profile"].id,
         "requirement_id": world["requirement"].id, "assignment_id": world["assignment"].id,
         "organisation_id": org_b.id, "org_id": org_b.id, "enrolment_id": world["certs"]["b"].enrolment_id,
+        "cycle_id": 1,  # cycles belong to no organisation: the person in the URL decides
         "fmt": "csv", "name": "x.eml", "token": "not-a-token", "filename": "style.css",
     }
 
