@@ -170,7 +170,9 @@ def _build_course(spec, orgs, owner):
 
 
 def seed_demo():
-    """Load the demo data into an empty database; return False (and change nothing) otherwise."""
+    """Load the demo data into an empty database; return False (and change nothing) otherwise.
+    Issuing the language learners' certificates (lms.demo_languages) commits on the way; the
+    caller commits the rest."""
     if db.session.scalar(select(func.count()).select_from(User)):
         return False
     orgs = [find_or_create_organisation(name, country) for name, country, _zone in ORGANISATIONS]
