@@ -43,3 +43,11 @@ def test_the_switcher_button_is_a_verb(app, client):
     page = text_of(client.get("/courses"))
     footer = page.split('class="language-switcher"', 1)[1].split("</form>", 1)[0]
     assert ">Bytt</button>" in footer and "Endring" not in footer
+
+
+def test_a_person_has_a_name_and_a_job_profile_a_title_in_latvian(app):
+    client = admin_client(app, "lv")
+    users = main_of(client.get("/admin/users/"))
+    assert '<th scope="col">Vārds, uzvārds</th>' in users and ">Nosaukums<" not in users
+    profiles = main_of(client.get("/admin/compliance/profiles"))
+    assert ">Nosaukums</label>" in profiles and "Vārds, uzvārds" not in profiles
