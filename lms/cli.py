@@ -10,13 +10,13 @@ lms_cli = AppGroup("lms", help="LMS management commands.")
 @lms_cli.command("seed-demo")
 def seed_demo_command():
     """Load demo organisations, users and courses (only into an empty database)."""
-    from lms.demo import DEMO_PASSWORD, PEOPLE, seed_demo
+    from lms.demo import DEMO_PASSWORD, demo_accounts, seed_demo
 
     if seed_demo():
         db.session.commit()
         click.echo("Demo data loaded. Accounts (password: %s):" % DEMO_PASSWORD)
-        for name, email, role, _org, _locale in PEOPLE:
-            click.echo(f"  {role:9} {email:28} {name}")
+        for name, email, role, _org, locale in demo_accounts():
+            click.echo(f"  {role:9} {email:28} {locale:3} {name}")
     else:
         click.echo("The database already has users; demo data not loaded.")
 

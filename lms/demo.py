@@ -38,6 +38,16 @@ PEOPLE = [
     ("Jonas Petrauskas", "jonas@demo.lms.test", "learner", 2, "en"),
 ]
 
+
+
+def demo_accounts():
+    """Every demo account as (name, email, role, organisation index, language): PEOPLE, then
+    a learner for each interface language (lms.demo_languages)."""
+    from lms.demo_languages import LANGUAGE_LEARNERS
+
+    return PEOPLE + LANGUAGE_LEARNERS
+
+
 GXP = {
     "slug": "gxp-essentials-medical-devices",
     "title": "GxP essentials for medical-device professionals",
@@ -160,7 +170,9 @@ def _build_course(spec, orgs, owner):
 
 
 def seed_demo():
-    """Load the demo data into an empty database; return False (and change nothing) otherwise."""
+    """Load the demo data into an empty database; return False (and change nothing) otherwise.
+    Issuing the language learners' certificates (lms.demo_languages) commits on the way; the
+    caller commits the rest."""
     if db.session.scalar(select(func.count()).select_from(User)):
         return False
     orgs = [find_or_create_organisation(name, country) for name, country, _zone in ORGANISATIONS]
@@ -178,10 +190,14 @@ def seed_demo():
     sop = _build_course(SOP, orgs, author)
     db.session.flush()
     from lms.demo_compliance import seed_training_matrix
+    from lms.demo_languages import seed_languages
     from lms.enrolments.services import enrol
 
     # A little activity, so My learning and the dashboards are not empty.
     enrol(users[3], gxp, due_at=utcnow() + timedelta(days=5))
-    seed_training_matrix(orgs, {user.email.split("@")[0]: user for user in users},
-                         {"gxp": gxp, "pv": pv, "sop": sop})
+    people = {user.email.split("@")[0]: user for user in users}
+    courses = {"gxp": gxp, "pv": pv, "sop": sop}
+    seed_training_matrix(orgs, people, courses)
+    # Last: it issues its learners' certificates, which commits what is above.
+    seed_languages(orgs, people, courses)
     return True

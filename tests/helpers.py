@@ -41,8 +41,8 @@ def main_of(response):
 
 
 def text_without_csrf(response):
-    """The page without its CSRF token (every page has one, in the language switcher): two
-    visitors' pages compare equal when all else is."""
+    """The page without its CSRF tokens (a page with a form has one; the language switcher
+    has none), so two visitors' pages compare equal when all else is."""
     return re.sub(r'(name="csrf_token"[^>]*value=")[^"]+', r"\1", text_of(response))
 
 

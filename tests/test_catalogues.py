@@ -39,7 +39,18 @@ def extracted(tmp_path_factory):
          "-k", "_l", "-k", "lazy_gettext", "-o", str(out), "."],
         cwd=ROOT, check=True, capture_output=True,
     )
-    return {message.id for message in read_catalogue(out) if message.id}
+    return keys(read_catalogue(out))
+
+
+def keys(messages):
+    """A catalogue's messages as (context, msgid): one English word with two contexts
+    (``pgettext("email", "From")``, ``pgettext("date range", "From")``) is two messages, and
+    a missing context is a message the reader would see in English."""
+    return {(message.context or "", message.id) for message in messages if message.id}
+
+
+def shown(missing):
+    return sorted(f"{context}|{msgid}" if context else str(msgid) for context, msgid in missing)[:20]
 
 
 def texts(value):
@@ -71,11 +82,11 @@ def test_every_message_is_translated_not_fuzzy_and_keeps_its_placeholders(code):
 
 
 def test_the_template_and_every_catalogue_hold_every_marked_string(extracted):
-    committed = {m.id for m in read_catalogue(TRANSLATIONS / "messages.pot") if m.id}
-    assert sorted(map(str, extracted - committed))[:20] == [], f"strings missing from messages.pot: {HOW}"
+    committed = keys(read_catalogue(TRANSLATIONS / "messages.pot"))
+    assert shown(extracted - committed) == [], f"strings missing from messages.pot: {HOW}"
     for code in LANGUAGES:
-        held = {m.id for m in catalogue(code) if m.id}
-        assert sorted(map(str, extracted - held))[:20] == [], f"strings missing from the {code} catalogue: {HOW}"
+        held = keys(catalogue(code))
+        assert shown(extracted - held) == [], f"strings missing from the {code} catalogue: {HOW}"
 
 
 # Text in a template outside {{ _() }} / {% trans %} reaches every language untranslated.

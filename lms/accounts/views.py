@@ -11,7 +11,7 @@ from lms.accounts.forms import (
     SettingsForm, SignupForm,
 )
 from lms.errors import abort_with
-from lms.extensions import db, limiter
+from lms.extensions import csrf, db, limiter
 from lms.reminders.services import set_reminders_opt_out
 
 bp = Blueprint("accounts", __name__)
@@ -58,9 +58,15 @@ def _safe_next(target):
 
 
 @bp.route("/language", methods=["POST"])
+@csrf.exempt
 def set_language():
     """The language switcher on every page: kept on the account of a person who is logged in,
-    in the session otherwise; back to the page it was used on."""
+    in the session otherwise; back to the page it was used on.
+
+    Exempt from CSRF on purpose: it changes only a display preference (a forged post can do
+    no more than switch the language, and the Lax session cookie is not sent with another
+    site's POST), and a token in every page's footer would give each anonymous visitor a
+    session cookie and a page of their own, so the catalogue could never answer 304."""
     from flask import current_app
 
     locale = request.form.get("locale", "")

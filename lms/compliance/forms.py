@@ -1,5 +1,6 @@
 """Forms of the training-matrix pages: job profiles, requirements, assignments."""
 from flask_babel import lazy_gettext as _l
+from flask_babel import pgettext
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
@@ -10,8 +11,14 @@ REASON = _l("Reason (kept in the audit trail)")
 
 
 class ProfileForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(_l("Give the job profile a name.")), Length(max=200)])
+    name = StringField(validators=[DataRequired(_l("Give the job profile a name.")), Length(max=200)])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=2000)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A profile's name, not a person's (several languages use different words); set per
+        # request, as the extractor knows pgettext but not lazy_pgettext.
+        self.name.label.text = pgettext("job profile", "Name")
 
 
 class RequirementForm(FlaskForm):

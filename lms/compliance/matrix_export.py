@@ -14,6 +14,7 @@ from datetime import timezone
 
 import xlsxwriter
 from flask_babel import gettext as _
+from flask_babel import pgettext
 from sqlalchemy import select
 
 from lms.accounts.models import Organisation
@@ -168,7 +169,7 @@ def write_matrix_xlsx(session, at, as_of_label, path, organisation_id=None):
     sheet.set_column(3, 3 + max(len(columns) - 1, 0), 22)
     sheet.write_string(0, 0, _("Training matrix as of %(when)s (dates in UTC)", when=as_of_label), bold)
     sheet.write_string(1, 0, _("Job profile"), bold)
-    sheet.write_string(2, 0, _("Name"), bold)
+    sheet.write_string(2, 0, pgettext("person", "Name"), bold)
     sheet.write_string(2, 1, _("Email"), bold)
     sheet.write_string(2, 2, _("Organisation"), bold)
     for requirement_id, organisation, profile, course in columns:
