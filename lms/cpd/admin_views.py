@@ -4,6 +4,7 @@ queue of external activities waiting for a decision with their evidence, and a p
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from wtforms import SelectChoice
 from sqlalchemy import select
 
 from lms.accounts.auth import require
@@ -67,7 +68,7 @@ def bodies_list():
 
 def _credit_form(formdata=None):
     form = CourseCreditForm(formdata=formdata) if formdata is not None else CourseCreditForm(formdata=None)
-    form.course.choices = [(c.id, c.title) for c in db.session.scalars(select(Course).order_by(Course.title))]
+    form.course.choices = [SelectChoice(c.id, c.title) for c in db.session.scalars(select(Course).order_by(Course.title))]
     return form
 
 

@@ -2,7 +2,7 @@
 check meaning (a known country, a pattern that compiles, dates, limits)."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectField, StringField, TextAreaField
+from wtforms import RadioField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
 from lms.parsing import AsciiDecimalField, SaneDateField, coerce_id
@@ -44,7 +44,7 @@ class ActivityForm(FlaskForm):
 
 
 class DecisionForm(FlaskForm):
-    decision = RadioField(_l("Decision"), choices=[("approve", _l("Approve")), ("reject", _l("Reject"))],
+    decision = RadioField(_l("Decision"), choices=[SelectChoice("approve", _l("Approve")), SelectChoice("reject", _l("Reject"))],
                           validators=[InputRequired(_l("Choose approve or reject."))])
     reason = TextAreaField(_l("Reason (required to reject; the learner sees it)"),
                            validators=[Optional(), Length(max=1000)])

@@ -4,6 +4,7 @@ current user's own: nothing here takes a person's id."""
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from wtforms import SelectChoice
 
 from lms.authoring.uploads import FileTooLarge, UploadRefused
 from lms.cpd import activities, bodies, ledger
@@ -18,7 +19,7 @@ bp = Blueprint("cpd", __name__, url_prefix="/cpd")
 
 
 def _body_choices(form):
-    form.body.choices = [(b.id, b.name) for b in bodies.all_bodies()]
+    form.body.choices = [SelectChoice(b.id, b.name) for b in bodies.all_bodies()]
     return form
 
 
