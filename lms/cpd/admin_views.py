@@ -153,8 +153,7 @@ def activities_queue():
         scope = organisation_scope(current_user)
     except Forbidden:
         abort_with(403, _("Your account belongs to no organisation."))
-    return render_template("cpd/admin_activities.html", pending=activities.pending_activities(scope),
-                           form=DecisionForm(formdata=None))
+    return render_template("cpd/admin_activities.html", pending=activities.pending_activities(scope))
 
 
 @bp.get("/activities/<int:activity_id>/evidence")

@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
 from lms.authoring.uploads import FileTooLarge, UploadRefused
-from lms.cpd import activities, bodies, ledger
+from lms.cpd import activities, bodies, ledger, rules
 from lms.cpd.errors import CpdError
 from lms.cpd.forms import ActivityForm, RegistrationForm
 from lms.cpd.models import AccreditingBody, ExternalActivity
@@ -60,7 +60,7 @@ def set_registration():
 
 
 def _activity_page(form, status=200):
-    return render_template("cpd/new_activity.html", form=form, max_credits=activities.rules.MAX_ACTIVITY_CREDITS,
+    return render_template("cpd/new_activity.html", form=form, max_credits=rules.MAX_ACTIVITY_CREDITS,
                            today=activities.latest_today()), status
 
 
@@ -80,12 +80,12 @@ def new_activity():
             form.activity_date.data, form.credits_claimed.data, stream, name)
     except CpdError as error:
         db.session.rollback()
-        getattr(form, error.field, form.title).errors.append(str(error.message))
+        getattr(form, error.field or "title", form.title).errors.append(str(error.message))
         return _activity_page(form, error.status)
     except UploadRefused as error:
         db.session.rollback()
         return render_template("cpd/new_activity.html", form=form, evidence_error=str(error.message),
-                               max_credits=activities.rules.MAX_ACTIVITY_CREDITS,
+                               max_credits=rules.MAX_ACTIVITY_CREDITS,
                                today=activities.latest_today()), (413 if isinstance(error, FileTooLarge) else 422)
     db.session.commit()
     flash(_("“%(title)s” is sent to your organisation's administrator for approval.", title=activity.title),
