@@ -193,3 +193,13 @@ def test_an_org_admin_sees_their_peoples_ledgers_only(app, two_orgs):
     site = app.test_client()
     login(site, two_orgs["site_admin"])
     assert two_orgs["certs"]["b_learner"].code in main_of(site.get(f"/admin/cpd/people/{two_orgs['b_learner'].id}"))
+
+
+def test_the_training_record_links_to_the_ledger(app, two_orgs):
+    client = app.test_client()
+    login(client, two_orgs["a_admin"])
+    learner = two_orgs["a_learner"]
+    assert f'href="/admin/cpd/people/{learner.id}"' in main_of(client.get(f"/admin/users/{learner.id}/record"))
+    own = app.test_client()
+    login(own, learner)
+    assert 'href="/cpd/"' in main_of(own.get("/my-learning/record"))
