@@ -9,7 +9,9 @@ row is locked first (PostgreSQL: FOR UPDATE; SQLite already holds its write lock
 """
 import logging
 from dataclasses import dataclass, field
+from datetime import timezone
 from decimal import Decimal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -23,6 +25,20 @@ from lms.extensions import db
 from lms.policy import Forbidden, can
 
 log = logging.getLogger(__name__)
+
+
+def completion_day(enrolment):
+    """The day a completion counts for: its date where the learner's organisation is
+    (Organisation.timezone; UTC when unset or unknown), so a course finished at 00:30 in
+    Riga counts for that day, not the day before in UTC."""
+    organisation = enrolment.user.organisation
+    zone = timezone.utc
+    if organisation is not None and organisation.timezone:
+        try:
+            zone = ZoneInfo(organisation.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+    return enrolment.completed_at.astimezone(zone).date()
 
 
 def _lock_learner(user_id):
@@ -56,7 +72,7 @@ def _add_entry(entry):
 
 def credit_certificate(cert):
     """Write the ledger entries of a certificate just issued (or reissued), in the caller's
-    transaction: one per body its course carries credits with, dated the day of completion.
+    transaction: one per body its course carries credits with, dated the day of completion (where the learner's organisation is).
     An entry voided by a revocation is credited again under the new certificate; one that
     stands already is left alone (safe to call again).
 
@@ -71,7 +87,7 @@ def credit_certificate(cert):
         return []
     user_id = enrolment.user_id
     _lock_learner(user_id)
-    day = enrolment.completed_at.date()
+    day = completion_day(enrolment)
     existing = {entry.body_id: entry for entry in db.session.scalars(
         select(CreditEntry).where(CreditEntry.enrolment_id == enrolment.id))}
     written = []

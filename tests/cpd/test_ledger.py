@@ -203,3 +203,19 @@ def test_the_training_record_links_to_the_ledger(app, two_orgs):
     own = app.test_client()
     login(own, learner)
     assert 'href="/cpd/"' in main_of(own.get("/my-learning/record"))
+
+
+def test_an_entry_counts_for_the_day_where_the_learners_organisation_is(app, cert_dir):
+    body = make_body(daily_cap="8")
+    riga = create_org("Rīgas aptieka", country="LV")
+    riga.timezone = "Europe/Riga"
+    db.session.commit()
+    late, early = create_course(title="Late"), create_course(title="Early")
+    carry(late, body, "6")
+    carry(early, body, "6")
+    learner = create_user(org=riga)
+    issued(learner, late, datetime(2026, 3, 10, 22, 30, tzinfo=timezone.utc))  # 00:30 on 11 March in Riga
+    issued(learner, early, datetime(2026, 3, 11, 8, 0, tzinfo=timezone.utc))
+    entries = entries_of(learner)
+    assert [e.earned_on.isoformat() for e in entries] == ["2026-03-11", "2026-03-11"]
+    assert [e.amount for e in entries] == [Decimal(6), Decimal(2)]  # one day, one cap
