@@ -4,8 +4,8 @@ queue of external activities waiting for a decision with their evidence, and a p
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from wtforms import SelectChoice
 from sqlalchemy import select
+from wtforms import SelectChoice
 
 from lms.accounts.auth import require
 from lms.accounts.models import User

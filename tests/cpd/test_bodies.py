@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from lms.cpd.models import AccreditingBody, CourseCredit, LearnerRegistration
 from lms.extensions import db
-from tests.cpd.helpers import carry, count, events, make_body
+from tests.cpd.helpers import count, events, make_body
 from tests.factories import create_course, create_user
 from tests.helpers import login, main_of, post_form, text_of
 
