@@ -219,3 +219,13 @@ def test_an_entry_counts_for_the_day_where_the_learners_organisation_is(app, cer
     entries = entries_of(learner)
     assert [e.earned_on.isoformat() for e in entries] == ["2026-03-11", "2026-03-11"]
     assert [e.amount for e in entries] == [Decimal(6), Decimal(2)]  # one day, one cap
+
+
+def test_my_cpd_and_a_persons_ledger_link_to_the_cycles(app, two_orgs):
+    learner = two_orgs["a_learner"]
+    own = app.test_client()
+    login(own, learner)
+    assert 'href="/cpd/cycles"' in main_of(own.get("/cpd/"))
+    admin = app.test_client()
+    login(admin, two_orgs["a_admin"])
+    assert f'href="/admin/cpd/people/{learner.id}/cycles"' in main_of(admin.get(f"/admin/cpd/people/{learner.id}"))
