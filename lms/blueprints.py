@@ -21,6 +21,8 @@ BLUEPRINTS = (
     ("lms.authoring.views", "/author/: course authoring"),
     ("lms.compliance.views", "/admin/compliance: job profiles, requirements, who holds them"),
     ("lms.cpd.cycle_views", "/cpd/cycles and /admin/cpd/cycles: credit cycles and CPD statements"),
+    ("lms.cpd.learner_views", "/cpd: My CPD (registration numbers, ledger, external activities)"),
+    ("lms.cpd.admin_views", "/admin/cpd: accrediting bodies, course credits, activity approval, ledgers"),
     ("lms.api.views", "/api/v1: the JSON API"),
     ("lms.health", "/healthz and /readyz for load balancers"),
 )

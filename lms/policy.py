@@ -65,6 +65,19 @@ def _grants_role(user, role):
     return user.role == "org_admin" and role in ORG_ADMIN_GRANTABLE
 
 
+def _reviews_cpd(user, target):
+    """Approve or reject a person's external CPD activity (target: that person; None: the
+    queue itself). Their organisation's admins and site admins; nobody their own."""
+    if target is not None and target.id == user.id:
+        return False
+    return _administers(user, target)
+
+
+def _sees_ledger(user, target):
+    """A person's CPD ledger: their own, or as an administrator of their organisation."""
+    return target is not None and (target.id == user.id or _administers(user, target))
+
+
 # One rule per action, (user, target) -> bool, for authenticated users.
 POLICY = {
     "author.view": lambda user, target: user.role in ("author", "admin"),
@@ -101,6 +114,14 @@ POLICY = {
     # Compliance training. target: the organisation, or its job profile or person. Site admins
     # manage every organisation's training matrix; org admins their own organisation's only.
     "compliance.manage": _org_admin_of,
+    # CPD: accrediting bodies and the credits courses carry with them are site-wide.
+    "cpd.manage": lambda user, target: user.role == "admin",
+    # target: the person whose external activity is reviewed (None: the pending queue).
+    "cpd.review": _reviews_cpd,
+    # target: the person whose ledger is shown.
+    "cpd.view_ledger": _sees_ledger,
+    # target: the person who claims (registration numbers, external activities): only themselves.
+    "cpd.claim": lambda user, target: target is not None and target.id == user.id,
 }
 
 

@@ -19,9 +19,9 @@ def header_token(response):
 
 
 @pytest.mark.parametrize("role, links", [
-    ("learner", ["Catalogue", "My learning", "Account"]),
-    ("author", ["Catalogue", "My learning", "Authoring", "Account"]),
-    ("admin", ["Catalogue", "My learning", "Authoring", "Administration", "Account"]),
+    ("learner", ["Catalogue", "My learning", "My CPD", "Account"]),
+    ("author", ["Catalogue", "My learning", "My CPD", "Authoring", "Account"]),
+    ("admin", ["Catalogue", "My learning", "My CPD", "Authoring", "Administration", "Account"]),
 ])
 def test_the_header_shows_what_the_role_may_use(app, role, links):
     client = app.test_client()

@@ -158,3 +158,13 @@ def course_images(course):
 def course_asset(course, file_id):
     return db.session.scalar(
         select(CourseAsset).where(CourseAsset.course_id == course.id, CourseAsset.file_id == file_id))
+
+
+def checked_upload(stream, name, allowed):
+    """Receive and check an upload against ``allowed`` content types, as for course material
+    (for other features' uploads, e.g. CPD evidence); a context manager yielding
+    (IncomingFile, content type). Keep it with lms.storage.store_incoming inside the block.
+
+    :raises UploadRefused: its name, emptiness, type or size is refused
+    """
+    return _checked_upload(stream, name, allowed)

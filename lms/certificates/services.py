@@ -26,6 +26,7 @@ from lms.certificates import hooks, validity
 from lms.certificates.codes import CODE_RE, new_code, normalise_code
 from lms.certificates.models import Certificate
 from lms.courses.models import Course
+from lms.cpd import ledger
 from lms.enrolments.models import Enrolment
 from lms.extensions import babel, db
 from lms.mail import external_url
@@ -278,6 +279,7 @@ def _finish(cert_id):
         return db.session.get(Certificate, cert_id, populate_existing=True)
     record_event("certificate.issued", cert, enrolment_id=cert.enrolment_id,
                  sequence=cert.sequence, pdf_sha256=digest)
+    ledger.credit_certificate(cert)  # the CPD ledger, in the same commit as the issue
     hooks.certificate_email_requested(cert.id)  # promised in the same commit as the issue
     enrolment_id = cert.enrolment_id  # read now: the commit expires the loaded attributes
     db.session.commit()
@@ -333,6 +335,7 @@ def revoke_certificate(cert, reason, actor):
     db.session.flush()
     record_event("certificate.revoked", cert, actor=actor, enrolment_id=cert.enrolment_id,
                  sequence=cert.sequence, reason=reason)
+    ledger.void_certificate(cert, actor)  # its CPD credits no longer count
     log.info("certificate revoked id=%s", cert.id)
     return cert
 
@@ -374,6 +377,7 @@ def reissue_certificate(enrolment, actor, reason=None, correction=False):
     record_event("certificate.reissued", cert, actor=actor, enrolment_id=enrolment.id,
                  sequence=cert.sequence, replaces_id=latest.id, correction=bool(correction),
                  reason=(reason or "").strip() or None)
+    ledger.credit_certificate(cert)  # credits voided with the revoked one count again
     hooks.certificate_email_requested(cert.id)
     log.info("certificate reissued id=%s enrolment_id=%s sequence=%s", cert.id, enrolment.id, cert.sequence)
     return cert

@@ -35,6 +35,8 @@ SITE_ADMIN_ONLY = {
     "authoring.dashboard", "authoring.new_course",
     # accrediting bodies' credit cycles
     "cpd_cycles.cycles", "cpd_cycles.edit_cycle", "cpd_cycles.delete_cycle",
+    # CPD: accrediting bodies and the credits courses carry with them are site-wide
+    "cpd_admin.bodies_list", "cpd_admin.body", "cpd_admin.set_credit", "cpd_admin.remove_credit",
 }
 
 # The allow-list: admin routes an org admin may use on their own organisation. Those with
@@ -50,6 +52,8 @@ OWN_ORGANISATION = {
     "compliance.profiles",
     # a person's CPD cycles (their statements are walked with B's person: 403)
     "cpd_cycles.person_cycles",
+    # CPD: the queue of their people's external activities; a person's ledger
+    "cpd_admin.activities_queue", "cpd_admin.person",
 }
 
 # Routes that hold no organisation's people: public pages, the caller's own pages, and links
@@ -75,6 +79,18 @@ FORM = {"role": "learner", "active": "0", "name": "Anything", "due_days": "30", 
         "course": "1", "profile": "1", "confirm": "1"}
 
 
+def b_cpd(world):
+    """B's learner's CPD things: an accrediting body with a course credit, an external
+    activity waiting for approval (made once per test)."""
+    if "cpd" not in world:
+        from tests.cpd.helpers import carry, make_activity, make_body
+
+        body = make_body("Body of the walk")
+        world["cpd"] = {"body": body, "credit": carry(world["b_course"], body, "2"),
+                        "activity": make_activity(world["b_learner"], body, title="Bjorn Beta's congress")}
+    return world["cpd"]
+
+
 def b_ids(world):
     """B's thing for every URL argument name the app's routes use (and those the job
     profile, dashboard and API routes are expected to use)."""
@@ -90,6 +106,8 @@ def b_ids(world):
         "requirement_id": world["requirement"].id, "assignment_id": world["assignment"].id,
         "organisation_id": org_b.id, "org_id": org_b.id, "enrolment_id": world["certs"]["b"].enrolment_id,
         "cycle_id": 1,  # cycles belong to no organisation: the person in the URL decides
+        "body_id": b_cpd(world)["body"].id, "credit_id": b_cpd(world)["credit"].id,
+        "activity_id": b_cpd(world)["activity"].id,
         "fmt": "csv", "name": "x.eml", "token": "not-a-token", "filename": "style.css",
     }
 
