@@ -110,12 +110,12 @@ def switch_language(enrolment, language, actor):
         raise Forbidden("enrolment.language")
     language = check_language(enrolment.version, language)
     old = enrolment.language or enrolment.course.language
-    if old == language and enrolment.language is not None:
-        return False
     enrolment.language = language
+    if old == language:
+        return False
     db.session.flush()
     record_event("enrolment.language_changed", enrolment, actor=actor, old=old, new=language)
-    return old != language
+    return True
 
 
 # ------------------------------------------------------------------------- translated texts
