@@ -49,6 +49,9 @@ def translate(version, language, published=True, file_for=None):
     return translation
 
 
+# The start of an MP4 file (what storage sniffs as video/mp4).
+MP4_BYTES = b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2" + b"\x00" * 64
+
 VTT = "WEBVTT\n\n00:00:00.000 --> 00:00:02.000\n{text}\n"
 
 

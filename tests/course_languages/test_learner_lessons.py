@@ -1,5 +1,6 @@
 """Taking a course in a language: lessons, quizzes and files in the enrolment's language,
 switching language mid-course without losing progress, and a video's captions."""
+import pytest
 from sqlalchemy import func, select
 
 from lms.audit.models import AuditEvent
@@ -11,13 +12,9 @@ from lms.policy import Forbidden
 from lms.progress import services as progress
 from lms.progress.models import LessonProgress
 from lms.storage import store_bytes
-from tests.course_languages.learner_factories import WORDS, add_caption, translate
+from tests.course_languages.learner_factories import MP4_BYTES, WORDS, add_caption, translate
 from tests.factories import PDF_BYTES, create_course, create_user, enrol
 from tests.helpers import login, main_of, post_form, text_of
-
-import pytest
-
-MP4_BYTES = b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2" + b"\x00" * 64
 
 
 @pytest.fixture
