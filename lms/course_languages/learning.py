@@ -155,16 +155,13 @@ def version_texts(version, language):
                         modules, lessons)
 
 
-def lesson_titles(version_id, language, lesson_ids):
-    """{lesson id: title} of ``lesson_ids`` in the published translation into ``language``."""
-    ids = [i for i in lesson_ids if i is not None]
-    if not ids or not language:
+def lesson_titles(translation_id, lesson_ids):
+    """{lesson id: title} of ``lesson_ids`` in the translation ``translation_id``."""
+    if not lesson_ids:
         return {}
     return dict(db.session.execute(
         select(LessonTranslation.lesson_id, LessonTranslation.title)
-        .join(CourseTranslation, CourseTranslation.id == LessonTranslation.translation_id)
-        .where(CourseTranslation.version_id == version_id, CourseTranslation.language == language,
-               CourseTranslation.published_at.is_not(None), LessonTranslation.lesson_id.in_(ids))
+        .where(LessonTranslation.translation_id == translation_id, LessonTranslation.lesson_id.in_(list(lesson_ids)))
     ).all())
 
 

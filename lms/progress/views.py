@@ -5,8 +5,8 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from lms.certificates.validity import validities
-from lms.course_languages import learning
 from lms.certificates.services import latest_for_enrolments
+from lms.course_languages import learning
 from lms.enrolments.models import Enrolment
 from lms.errors import abort_with
 from lms.extensions import db
@@ -40,8 +40,7 @@ def render_lesson(course, enrolment, lesson, result=None, chosen=None, status=20
     state = services.summary(enrolment, done)
     previous, following = _neighbours(state, lesson)
     if lesson.translation_id is not None:  # the neighbours' titles in the same language
-        titles = learning.lesson_titles(enrolment.version_id, lesson.language,
-                                        [item.id for item in (previous, following) if item])
+        titles = learning.lesson_titles(lesson.translation_id, [item.id for item in (previous, following) if item])
         previous, following = (item._replace(title=titles.get(item.id) or item.title) if item else None
                                for item in (previous, following))
     captions = {}

@@ -5,16 +5,24 @@ import csv
 import io
 from datetime import datetime, timezone
 
+import pytest
 from flask_babel import force_locale, gettext
 from pypdf import PdfReader
 
 from lms.certificates import services as certificates
 from lms.extensions import db
-from tests.certificates.conftest import cert_dir  # noqa: F401  (fixture)
 from tests.certificates.helpers import pdf_text
 from tests.course_languages.learner_factories import WORDS, translate
 from tests.factories import create_course, create_user, enrol
 from tests.helpers import login, main_of, text_of
+
+
+@pytest.fixture
+def cert_dir(app, tmp_path):
+    """This test's own certificate directory (the session one is shared with the worker)."""
+    path = tmp_path / "certificates"
+    app.config["CERTIFICATE_DIR"] = str(path)
+    return path
 
 
 def completed_in(language, learner_locale="en", name="Rūta Kazlauskienė"):
@@ -29,7 +37,7 @@ def completed_in(language, learner_locale="en", name="Rūta Kazlauskienė"):
     return learner, course, enrolment
 
 
-def test_the_certificate_states_the_title_in_the_language_taken_and_names_it(app, cert_dir):  # noqa: F811
+def test_the_certificate_states_the_title_in_the_language_taken_and_names_it(app, cert_dir):
     _learner, _course, enrolment = completed_in("lt")
     cert = certificates.issue_certificate(enrolment.id)
     assert cert.course_title == WORDS["lt"]["course"] and cert.course_language == "lt"
@@ -38,7 +46,7 @@ def test_the_certificate_states_the_title_in_the_language_taken_and_names_it(app
     assert "Rūta Kazlauskienė" in text
 
 
-def test_a_lithuanian_learners_certificate_speaks_lithuanian(app, cert_dir):  # noqa: F811
+def test_a_lithuanian_learners_certificate_speaks_lithuanian(app, cert_dir):
     _learner, _course, enrolment = completed_in("lt", learner_locale="lt")
     cert = certificates.issue_certificate(enrolment.id)
     _reader, text = pdf_text((cert_dir / f"{cert.code}.pdf").read_bytes())
@@ -47,7 +55,7 @@ def test_a_lithuanian_learners_certificate_speaks_lithuanian(app, cert_dir):  # 
     assert WORDS["lt"]["course"] in text and expected in text and "Lithuanian" not in text
 
 
-def test_a_course_taken_in_its_own_language_keeps_its_title(app, cert_dir):  # noqa: F811
+def test_a_course_taken_in_its_own_language_keeps_its_title(app, cert_dir):
     _learner, course, enrolment = completed_in("en")
     cert = certificates.issue_certificate(enrolment.id)
     assert cert.course_title == course.title and cert.course_language == "en"
@@ -55,7 +63,7 @@ def test_a_course_taken_in_its_own_language_keeps_its_title(app, cert_dir):  # n
     assert "Course taken in English" in text
 
 
-def test_the_verification_page_names_the_language(app, client, cert_dir):  # noqa: F811
+def test_the_verification_page_names_the_language(app, client, cert_dir):
     _learner, _course, enrolment = completed_in("lt")
     cert = certificates.issue_certificate(enrolment.id)
     page = main_of(client.get(f"/verify/{cert.code}"))
@@ -63,7 +71,7 @@ def test_the_verification_page_names_the_language(app, client, cert_dir):  # noq
     assert '<dd class="course-language" data-language="lt">Lithuanian</dd>' in page
 
 
-def test_the_training_record_names_the_language_on_the_page_pdf_and_csv(app, client, cert_dir):  # noqa: F811
+def test_the_training_record_names_the_language_on_the_page_pdf_and_csv(app, client, cert_dir):
     learner, course, enrolment = completed_in("lt")
     certificates.issue_certificate(enrolment.id)
     other = create_course(title="Deviation handling")
