@@ -133,6 +133,8 @@ def test_a_translation_no_longer_published_falls_back_to_the_courses_own_texts(t
     page = main_of(client.get(lesson_url(course, first)))
     assert "Some <strong>important</strong> text" in page and f"Pamoka {first.id}" not in page
     assert learning.reading_language(db.session.get(Enrolment, enrolment.id)) == "en"
+    page = main_of(client.get(f"/courses/{course.slug}"))
+    assert "Your version of the course is not available in Lietuvių: it is shown in English." in page
 
 
 def test_learner_lesson_reads_the_translation_in_one_statement(taking):
