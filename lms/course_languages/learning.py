@@ -74,14 +74,18 @@ def _published_translation(version_id, language):
         CourseTranslation.published_at.is_not(None)))
 
 
-def default_language(user, version):
-    """The language an enrolment starts in: the learner's interface language when ``version``
-    offers it, else the course's own."""
-    locale = getattr(user, "locale", None)
+def default_language(user, version, earlier=None):
+    """The language an enrolment starts in: ``earlier`` (the language of the learner's earlier
+    enrolment in the course: a recertification or retraining goes on in it), else the
+    learner's interface language, when ``version`` offers it; else the course's own."""
     course_language = version.course.language
-    if locale and locale != course_language and _published_translation(version.id, locale) is not None:
-        if locale in offered_languages(version):
-            return locale
+    for candidate in (earlier, getattr(user, "locale", None)):
+        if not candidate or candidate == course_language:
+            if candidate:
+                return course_language
+            continue
+        if _published_translation(version.id, candidate) is not None and candidate in offered_languages(version):
+            return candidate
     return course_language
 
 

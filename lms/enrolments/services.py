@@ -52,8 +52,9 @@ def open_enrolment(user, course, source, actor=None, due_at=None, language=None)
 
     :param source: why it exists (``ENROLMENT_SOURCES``)
     :param due_at: the deadline; None takes the course's default_due_days, if any
-    :param language: the language it is taken in; None: the learner's interface language when
-        the version offers it, else the course's own
+    :param language: the language it is taken in; None: the one of the learner's earlier
+        enrolment in the course, else their interface language, when the version offers it,
+        else the course's own
     :return: (enrolment, created) -- the open enrolment, and False when it already existed
     :raises NotEnrollable: when the course has no published version
     """
@@ -66,7 +67,8 @@ def open_enrolment(user, course, source, actor=None, due_at=None, language=None)
     if language is None:
         from lms.course_languages.learning import default_language
 
-        language = default_language(user, version)
+        earlier = enrolment_for(user, course) if source != "self" else None
+        language = default_language(user, version, earlier.language if earlier is not None else None)
     enrolment = Enrolment(
         user_id=user.id, course_id=course.id, version_id=version.id, source=source,
         enrolled_at=now, due_at=due_at, last_activity_at=now, language=language,

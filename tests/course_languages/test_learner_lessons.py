@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 from lms.audit.models import AuditEvent
 from lms.course_languages import learning
 from lms.course_languages.models import CourseTranslation
+from lms.enrolments import services as enrolments
 from lms.enrolments.models import Enrolment
 from lms.extensions import db
 from lms.policy import Forbidden
@@ -211,3 +212,16 @@ def test_a_video_without_captions_in_the_learners_language_says_so(app, client):
     course, lesson = video_course(client, ("en",))
     page = main_of(client.get(lesson_url(course, lesson)))
     assert "This video has no captions in Lietuvių." in page and "<track" in page
+
+
+def test_a_recertification_goes_on_in_the_language_of_the_earlier_enrolment(app):
+    course = create_course(lessons=("text",))
+    translate(course.published_version, "lt")
+    learner = create_user(locale="nb")  # no Norwegian translation
+    earlier = enrol(learner, course)
+    assert earlier.language == "en"
+    earlier.language, earlier.status = "lt", "completed"
+    db.session.commit()
+    again, created = enrolments.open_enrolment(learner, course, "recertification")
+    db.session.commit()
+    assert created and again.id != earlier.id and again.language == "lt"
