@@ -8,6 +8,7 @@ BLUEPRINTS = (
     ("lms.accounts.admin_views", "/admin/users: roles, deactivation"),
     ("lms.courses.views", "the catalogue and course pages"),
     ("lms.progress.views", "My learning, lessons, quizzes"),
+    ("lms.course_languages.learner_views", "a course's language for a learner, video captions"),
     ("lms.records.views", "training records (page, CSV, PDF)"),
     ("lms.certificates.views", "certificate downloads, /verify, /admin/certificates"),
     ("lms.enrolments.views", "/admin/enrolments: bulk enrolment"),

@@ -12,10 +12,18 @@ def format_number(value):
     return format_decimal(value)
 
 
+def _language_name(code):
+    """A language's name in the page's locale ("litauisk" on a Norwegian page)."""
+    from lms.course_languages.learning import language_name
+
+    return language_name(code)
+
+
 def init_app(app):
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["date"] = lambda value: format_date(value, "medium") if value else ""
     app.jinja_env.filters["number"] = format_number
+    app.jinja_env.filters["language_name"] = _language_name
     app.jinja_env.filters["datetime"] = lambda value: format_datetime(value, "medium") if value else ""
 
     @app.context_processor

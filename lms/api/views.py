@@ -30,7 +30,8 @@ def course_list():
         courses=[
             {
                 "slug": course.slug, "title": course.title, "summary": course.summary,
-                "language": course.language, "cpd_hours": float(course.cpd_hours),
+                "language": course.language, "languages": courses.offered_languages(course),
+                "cpd_hours": float(course.cpd_hours),
                 "organisation": course.organisation, "version": course.version,
                 "modules": course.modules,
             }
@@ -49,6 +50,7 @@ def my_enrolments():
         state = progress.summary(enrolment)
         result.append({
             "id": enrolment.id, "course": enrolment.course.slug, "version": enrolment.version.number,
+            "language": enrolment.language or enrolment.course.language,
             "status": enrolment.status, "progress_percent": state["percent"],
             "enrolled_at": _iso(enrolment.enrolled_at), "due_at": _iso(enrolment.due_at),
             "completed_at": _iso(enrolment.completed_at),

@@ -159,9 +159,16 @@ def render_certificate(cert, verify_url, locale="en"):
         ])
         canvas.setFont(REGULAR, 12)
         canvas.drawCentredString(centre, y - 2 * mm, facts)
+        below = y - 9 * mm
+        if cert.course_language:
+            from lms.course_languages.learning import language_name
+
+            canvas.drawCentredString(centre, below, _("Course taken in %(language)s",
+                                                      language=language_name(cert.course_language, locale)))
+            below -= 7 * mm
         if cert.expires_at is not None:
             canvas.drawCentredString(
-                centre, y - 9 * mm, _("Valid until %(date)s", date=format_date(cert.expires_at, "long"))
+                centre, below, _("Valid until %(date)s", date=format_date(cert.expires_at, "long"))
             )
 
         # Bottom left: who issues it. Bottom right: how to verify it.

@@ -145,16 +145,20 @@ def pdf_path(code):
 
 def _snapshot(enrolment):
     """What the certificate states, copied so it stays true when the course or name changes."""
+    from lms.course_languages.learning import course_title_in, reading_language
+
     course = enrolment.course
     validity = course.validity_months
+    # The language it was taken in, and the course's title in it (its published translation's).
+    language = reading_language(enrolment)
     return {
         "learner_name": enrolment.user.name,
-        "course_title": course.title,
+        "course_title": course_title_in(enrolment, language),
         "version_number": enrolment.version.number,
         "cpd_hours": course.cpd_hours,
         "completed_at": enrolment.completed_at,
         "organisation_name": course.organisation.name,
-        "course_language": enrolment.language or course.language,
+        "course_language": language,
         # valid_until was fixed at completion (lms.progress.services.complete_if_done)
         "expires_at": enrolment.valid_until or (add_months(enrolment.completed_at, validity) if validity else None),
     }

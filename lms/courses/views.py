@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
+from lms.course_languages import learning
 from lms.courses import services
 from lms.enrolments import services as enrolments
 from lms.errors import abort_with
@@ -60,6 +61,11 @@ class CatalogueListing:
     def course_languages(self):
         return services.catalogue_languages(self.rows)
 
+    @staticmethod
+    def offered(row):
+        """The languages ``row``'s course is offered in, its own first."""
+        return services.offered_languages(row)
+
 
 def course_or_404(slug):
     course = services.course_by_slug(slug)
@@ -75,9 +81,16 @@ def course_page(slug):
     enrolment = enrolments.enrolment_for(current_user, course)
     state = progress.summary(enrolment) if enrolment else None
     shown = enrolment.version if enrolment else version
+    # Texts in the enrolment's language; before enrolling, in the course's own.
+    reading = learning.reading_language(enrolment) if enrolment else course.language
+    offered = learning.published_languages(shown)
+    default = None
+    if enrolment is None and current_user.is_authenticated and shown.status == "published":
+        default = learning.default_language(current_user, shown)
     return render_template(
         "courses/course.html", course=course, version=shown, enrolment=enrolment,
-        state=state, form=FlaskForm(),
+        state=state, form=FlaskForm(), texts=learning.version_texts(shown, reading), reading=reading,
+        course_languages=offered, default_language=default or course.language,
     )
 
 
@@ -88,10 +101,15 @@ def enrol(slug):
     form = FlaskForm()
     if not form.validate_on_submit():
         abort_with(400, _("The form expired. Reload the page and try again."))
+    language = request.form.get("language")
     try:
-        enrolment, created = enrolments.enrol(current_user, course)
+        if language is not None:  # the form offers the course's languages
+            language = learning.check_language(course.published_version or _version, language)
+        enrolment, created = enrolments.enrol(current_user, course, language=language)
     except enrolments.NotEnrollable:
         abort_with(409, _("This course is not open for enrolment."))
+    except learning.LanguageRefused as refused:
+        abort_with(refused.status, str(refused.message))
     db.session.commit()
     if created:
         flash(_("You are enrolled in %(title)s.", title=course.title), "success")

@@ -26,9 +26,13 @@ def enrolment_for(user, course):
     )
 
 
-def enrol(user, course, actor=None, due_at=None, source="self"):
+def enrol(user, course, actor=None, due_at=None, source="self", language=None):
     """Enrol ``user`` in the published version of ``course``, once: someone who has (or had)
     an enrolment in the course keeps it (self-enrolment, admins, the bulk CSV).
+
+    :param language: the language the learner takes it in (checked by the caller:
+        lms.course_languages.learning.check_language); None: their interface language when
+        the course offers it, else the course's own
 
     :return: (enrolment, created) -- created is False when the user was already enrolled
     :raises NotEnrollable: when the course has no published version
@@ -36,10 +40,10 @@ def enrol(user, course, actor=None, due_at=None, source="self"):
     existing = enrolment_for(user, course)
     if existing is not None:
         return existing, False
-    return open_enrolment(user, course, source, actor=actor, due_at=due_at)
+    return open_enrolment(user, course, source, actor=actor, due_at=due_at, language=language)
 
 
-def open_enrolment(user, course, source, actor=None, due_at=None):
+def open_enrolment(user, course, source, actor=None, due_at=None, language=None):
     """Give ``user`` an active enrolment in the published version of ``course`` unless one is
     open already: the one path for job profiles, retraining and recertification, which add a
     new enrolment beside completed ones. The unique index on open enrolments decides between
@@ -48,6 +52,9 @@ def open_enrolment(user, course, source, actor=None, due_at=None):
 
     :param source: why it exists (``ENROLMENT_SOURCES``)
     :param due_at: the deadline; None takes the course's default_due_days, if any
+    :param language: the language it is taken in; None: the one of the learner's earlier
+        enrolment in the course, else their interface language, when the version offers it,
+        else the course's own
     :return: (enrolment, created) -- the open enrolment, and False when it already existed
     :raises NotEnrollable: when the course has no published version
     """
@@ -57,9 +64,14 @@ def open_enrolment(user, course, source, actor=None, due_at=None):
     now = utcnow()
     if due_at is None and course.default_due_days:
         due_at = now + timedelta(days=course.default_due_days)
+    if language is None:
+        from lms.course_languages.learning import default_language
+
+        earlier = enrolment_for(user, course) if source != "self" else None
+        language = default_language(user, version, earlier.language if earlier is not None else None)
     enrolment = Enrolment(
         user_id=user.id, course_id=course.id, version_id=version.id, source=source,
-        enrolled_at=now, due_at=due_at, last_activity_at=now,
+        enrolled_at=now, due_at=due_at, last_activity_at=now, language=language,
     )
     try:
         with db.session.begin_nested():  # a concurrent creator hits uq_enrolment_open
@@ -69,7 +81,7 @@ def open_enrolment(user, course, source, actor=None, due_at=None):
     record_event(
         "enrolment.created", enrolment, actor=actor or user,
         course_id=course.id, version=version.number, user_id=user.id, source=source,
-        due_at=due_at.isoformat() if due_at else None,
+        due_at=due_at.isoformat() if due_at else None, language=language,
     )
     record_enrolment_confirmation(enrolment)  # sent by a worker once this commits
     return enrolment, True

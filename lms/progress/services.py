@@ -11,7 +11,8 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from lms.audit.services import record_event
 from lms.certificates.hooks import certificate_requested
-from lms.courses.models import Course, CourseVersion, Lesson, Module
+from lms.course_languages.models import CourseTranslation, LessonTranslation, ModuleTranslation
+from lms.courses.models import Course, CourseVersion, Lesson, Module, StoredFile
 from lms.courses.outline import lessons_in_order
 from lms.enrolments.models import Enrolment
 from lms.extensions import db
@@ -52,7 +53,10 @@ def _connection():
 
 # What learner_lesson reads, as small read-only records: loading five ORM entities was most of
 # a lesson page's cost. Writes that need the ORM enrolment load it (see _enrolment_entity).
-LessonCourse = namedtuple("LessonCourse", "id slug title language")
+# ``title``: the course's title in the language the enrolment reads (``language`` stays the
+# course's own); ``languages``: the course's own and those of the version's published
+# translations, for the page's language switch.
+LessonCourse = namedtuple("LessonCourse", "id slug title language languages")
 LessonVersion = namedtuple("LessonVersion", "id status published_at revision")  # for lessons_in_order
 LessonModule = namedtuple("LessonModule", "id title")
 
@@ -65,25 +69,33 @@ class LearnerEnrolment:
     """
 
     __slots__ = ("id", "course_id", "version_id", "status", "completed_at", "last_activity_at", "version",
-                 "completed_ids")
+                 "completed_ids", "language", "reading")
 
     def __init__(self, id, course_id, version_id, status, completed_at, last_activity_at, version,
-                 completed_ids=frozenset()):
+                 completed_ids=frozenset(), language=None, reading=None):
         self.id, self.course_id, self.version_id = id, course_id, version_id
         self.status, self.completed_at, self.last_activity_at = status, completed_at, last_activity_at
         self.version, self.completed_ids = version, completed_ids
+        # language: as chosen (None: the course's own); reading: the language its texts are
+        # shown in (the chosen one while the version has a published translation into it).
+        self.language, self.reading = language, reading
 
 
 class LearnerLesson:
-    """A lesson's columns; its file and questions (file and quiz lessons) come from the ORM
-    lesson, loaded on first use."""
+    """A lesson's columns, in the language the enrolment reads (``language``; the translation's
+    texts and file where it has them); its file and questions (file and quiz lessons) are
+    loaded on first use. Questions read in a translation keep the source's ids and correct
+    answers, so grading is the same in every language."""
 
-    __slots__ = ("id", "kind", "title", "body_markdown", "file_id", "pass_mark", "module", "_entity")
+    __slots__ = ("id", "kind", "title", "body_markdown", "file_id", "pass_mark", "module", "language",
+                 "translation_id", "_entity", "_file", "_questions")
 
-    def __init__(self, id, kind, title, body_markdown, file_id, pass_mark, module):
+    def __init__(self, id, kind, title, body_markdown, file_id, pass_mark, module, language=None,
+                 translation_id=None):
         self.id, self.kind, self.title, self.body_markdown = id, kind, title, body_markdown
         self.file_id, self.pass_mark, self.module = file_id, pass_mark, module
-        self._entity = None
+        self.language, self.translation_id = language, translation_id
+        self._entity = self._file = self._questions = None
 
     def _lesson(self):
         if self._entity is None:
@@ -92,11 +104,21 @@ class LearnerLesson:
 
     @property
     def file(self):
-        return None if self.file_id is None else self._lesson().file
+        if self.file_id is None:
+            return None
+        if self._file is None:
+            self._file = db.session.get(StoredFile, self.file_id)
+        return self._file
 
     @property
     def questions(self):
-        return self._lesson().questions
+        if self.translation_id is None:
+            return self._lesson().questions
+        if self._questions is None:
+            from lms.course_languages.learning import translated_questions
+
+            self._questions = translated_questions(self.translation_id, self._lesson().questions)
+        return self._questions
 
 
 def learner_lesson(user_id, slug, lesson_id):
@@ -110,14 +132,26 @@ def learner_lesson(user_id, slug, lesson_id):
     row = db.session.execute(_learner_lesson_statement(db.engine.dialect.name), params).first()
     if row is None:
         return None, None, None
-    course = LessonCourse(*row[0:4])
+    (language, translation_id, course_title, lesson_title, lesson_body, lesson_file_id, module_title,
+     translated) = row[23:31]
+    course_language = row[3]
+    languages = [course_language] + sorted(set(translated.split(",")) - {course_language} if translated else ())
+    course = LessonCourse(row[0], row[1], course_title or row[2], course_language, languages)
     if row[4] is None:
         return course, None, None
+    reading = language if translation_id is not None else course_language
     enrolment = LearnerEnrolment(*row[4:10], version=LessonVersion(*row[10:14]),
-                                 completed_ids=frozenset(map(int, row[22].split(","))) if row[22] else frozenset())
+                                 completed_ids=frozenset(map(int, row[22].split(","))) if row[22] else frozenset(),
+                                 language=language, reading=reading)
     if row[20] is None:  # no module of the enrolled version holds the lesson
         return course, enrolment, None
-    return course, enrolment, LearnerLesson(*row[14:20], module=LessonModule(*row[20:22]))
+    lesson_id, kind, title, body, file_id, pass_mark = row[14:20]
+    if translation_id is not None:  # the translation's texts where it has them
+        title, body = lesson_title or title, lesson_body if lesson_title is not None else body
+        file_id = lesson_file_id or file_id
+    module = LessonModule(row[20], module_title or row[21])
+    return course, enrolment, LearnerLesson(lesson_id, kind, title, body, file_id, pass_mark, module=module,
+                                            language=reading, translation_id=translation_id)
 
 
 @cache
@@ -131,6 +165,18 @@ def _learner_lesson_statement(dialect):
     completed = (
         select(aggregate)
         .where(progress.enrolment_id == enrolment.id)
+        .scalar_subquery()
+    )
+    translation = CourseTranslation.__table__.c
+    lesson_texts = LessonTranslation.__table__.alias("lesson_text")
+    module_texts = ModuleTranslation.__table__.alias("module_text")
+    lesson_text, module_text = lesson_texts.c, module_texts.c
+    offered = CourseTranslation.__table__.alias("offered").c
+    # The version's published translations' languages, one string ("lt,nb") as above.
+    published = (
+        select(func.string_agg(offered.language, comma) if dialect == "postgresql"
+               else func.group_concat(offered.language, comma))
+        .where(offered.version_id == enrolment.version_id, offered.published_at.is_not(None))
         .scalar_subquery()
     )
     other = Enrolment.__table__.alias("other_enrolment")
@@ -147,6 +193,8 @@ def _learner_lesson_statement(dialect):
             version.id, version.status, version.published_at, version.revision,
             lesson.id, lesson.kind, lesson.title, lesson.body_markdown, lesson.file_id, lesson.pass_mark,
             module.id, module.title, completed,
+            enrolment.language, translation.id, translation.title, lesson_text.title, lesson_text.body_markdown,
+            lesson_text.file_id, module_text.title, published,
         )
         .select_from(Course.__table__)
         # The newest enrolment (enrolments.services.enrolment_for): after a completion, a
@@ -156,6 +204,13 @@ def _learner_lesson_statement(dialect):
         .outerjoin(CourseVersion.__table__, version.id == enrolment.version_id)
         .outerjoin(Lesson.__table__, lesson.id == bindparam("lesson_id"))
         .outerjoin(Module.__table__, and_(module.id == lesson.module_id, module.version_id == enrolment.version_id))
+        # The enrolment's language, when the version has a published translation into it.
+        .outerjoin(CourseTranslation.__table__, and_(
+            translation.version_id == enrolment.version_id, translation.language == enrolment.language,
+            translation.published_at.is_not(None)))
+        .outerjoin(lesson_texts, and_(lesson_text.translation_id == translation.id, lesson_text.lesson_id == lesson.id))
+        .outerjoin(module_texts, and_(
+            module_text.translation_id == translation.id, module_text.module_id == module.id))
         .where(course.slug == bindparam("slug"))
     )
 

@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from lms.certificates.validity import validities
 from lms.certificates.services import latest_for_enrolments
+from lms.course_languages import learning
 from lms.enrolments.models import Enrolment
 from lms.errors import abort_with
 from lms.extensions import db
@@ -38,10 +39,17 @@ def render_lesson(course, enrolment, lesson, result=None, chosen=None, status=20
     """The lesson page; ``done``: the completed lesson ids when just read with the lesson."""
     state = services.summary(enrolment, done)
     previous, following = _neighbours(state, lesson)
+    if lesson.translation_id is not None:  # the neighbours' titles in the same language
+        titles = learning.lesson_titles(lesson.translation_id, [item.id for item in (previous, following) if item])
+        previous, following = (item._replace(title=titles.get(item.id) or item.title) if item else None
+                               for item in (previous, following))
+    captions = {}
+    if lesson.kind == "file" and lesson.file is not None and lesson.file.content_type.startswith("video/"):
+        captions = learning.captions_of(lesson.id)
     return render_template(
         "progress/lesson.html", course=course, enrolment=enrolment, lesson=lesson, state=state,
         previous=previous, following=following, result=result,
-        chosen=chosen or {},
+        chosen=chosen or {}, captions=captions, reading=enrolment.reading,
     ), status
 
 
@@ -123,4 +131,5 @@ def my_learning():
     certificates = latest_for_enrolments([e.id for e in rows if e.status == "completed"])
     states = validities(certificates.values())
     return render_template("progress/my_learning.html", items=items, certificates=certificates,
+                           titles=learning.course_titles(rows),
                            validity_of=lambda cert: states.get(cert.id) if cert else None)

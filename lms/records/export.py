@@ -31,7 +31,7 @@ def record_csv(user, lines):
     writer = csv.writer(out)
     writer.writerow(["learner", "email", "course", "organisation", "version", "status", "enrolled_at",
                      "completed_at", "cpd_hours", "score", "certificate_code", "certificate_status",
-                     "certificate_validity", "valid_until"])
+                     "certificate_validity", "valid_until", "course_language"])
     for line in lines:
         writer.writerow([safe_cell(v) for v in (
             user.name, user.email, line.course_title, line.organisation, line.version, line.status,
@@ -39,6 +39,7 @@ def record_csv(user, lines):
             line.cpd_hours, line.score if line.score is not None else "", line.certificate_code or "",
             line.certificate_status or "", line.certificate_validity or "",
             line.valid_until.date().isoformat() if line.valid_until and line.certificate_code else "",
+            line.course_language or "",
         )])
     return "\ufeff" + out.getvalue()  # the BOM makes spreadsheet programs read UTF-8
 
@@ -69,7 +70,8 @@ def record_pdf(user, lines, verify_url, locale="en"):
         data = [[Paragraph(f"<b>{h}</b>", small) for h in header]]
         for line in lines:
             data.append([
-                Paragraph(_esc(line.course_title) + f"<br/><font size=7 color='#4a5b60'>{_esc(line.organisation)}</font>", body),
+                Paragraph(_esc(line.course_title) + f"<br/><font size=7 color='#4a5b60'>{_esc(line.organisation)}"
+                          + _language_note(line, locale) + "</font>", body),
                 Paragraph(str(line.version), body),
                 Paragraph(_status(line), body),
                 Paragraph(format_date(line.completed_at, "medium") if line.completed_at else "–", body),
@@ -91,6 +93,15 @@ def record_pdf(user, lines, verify_url, locale="en"):
                   Paragraph(_("Each certificate can be verified at %(url)s followed by its code.", url=_esc(verify_url)), small)]
         doc.build(story)
     return buffer.getvalue()
+
+
+def _language_note(line, locale):
+    """After the organisation: the language the course was taken in."""
+    if not line.course_language:
+        return ""
+    from lms.course_languages.learning import language_name
+
+    return " · " + _esc(_("Course language: %(language)s", language=language_name(line.course_language, locale)))
 
 
 def _validity_note(line):

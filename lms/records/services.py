@@ -30,6 +30,9 @@ class RecordLine:
     # lms.certificates.validity: valid, expiring, expired, superseded, revoked, pending
     certificate_validity: str | None = None
     valid_until: datetime | None = None
+    # The language the course was (or is being) taken in: the certificate's snapshot once
+    # there is one, else the enrolment's (lms.course_languages).
+    course_language: str | None = None
 
 
 def training_record(user):
@@ -78,6 +81,8 @@ def training_record(user):
             certificate_status=cert.status if cert is not None else None,
             certificate_validity=states[cert.id].status if cert is not None else None,
             valid_until=cert.expires_at if cert is not None else enrolment.valid_until,
+            course_language=(cert.course_language if issued and cert.course_language
+                             else enrolment.language or course.language),
         ))
     return lines
 
