@@ -10,7 +10,7 @@ flushes and records an audit event; the view commits.
 import logging
 
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from lms.audit.services import record_event
@@ -352,6 +352,27 @@ def publish_with_version(actor, version, now):
             record_event("translation.published", translation, actor=actor, language=translation.language,
                          version_id=version.id, version=version.number, with_version=True)
     return published, left
+
+
+# ------------------------------------------------------------------ source rows deleted
+
+def forget_source_rows(modules=(), lessons=(), questions=()):
+    """Delete the translated texts and captions of draft rows about to be deleted (a module,
+    lesson or question removed from the draft): they translate nothing any more, and they
+    refer to the rows."""
+    module_ids = [m.id for m in modules]
+    lesson_ids = [lesson.id for lesson in lessons]
+    question_ids = [q.id for q in questions]
+    for model, column, ids in ((ModuleTranslation, ModuleTranslation.module_id, module_ids),
+                               (LessonTranslation, LessonTranslation.lesson_id, lesson_ids),
+                               (LessonCaption, LessonCaption.lesson_id, lesson_ids),
+                               (QuestionTranslation, QuestionTranslation.question_id, question_ids)):
+        if ids:
+            db.session.execute(delete(model).where(column.in_(ids)).execution_options(synchronize_session=False))
+    # Translations loaded in this session must not keep the deleted rows in their collections.
+    for translation in db.session.identity_map.values():
+        if isinstance(translation, CourseTranslation):
+            db.session.expire(translation, ["modules", "lessons", "questions"])
 
 
 # ------------------------------------------------------------------ new drafts

@@ -145,3 +145,30 @@ def test_translations_of_an_archived_version_are_frozen(published_course):
     response = post_form(c, f"/author/versions/{v1.id}/translations", {"language": "sv"}, page="/")
     assert response.status_code == 409
     assert db.session.scalar(select(CourseTranslation).where(CourseTranslation.language == "sv")) is None
+
+
+def test_deleting_from_a_translated_draft_deletes_the_translated_texts_and_captions(draft_course):
+    c, version = draft_course.client, draft_course.course.versions[0]
+    translation = add_translation(c, version, "nb")
+    translate_everything(c, translation)
+    text, file_lesson, quiz = version.lessons()
+    db.session.add(LessonCaption(lesson_id=file_lesson.id, language="nb",
+                                 file_id=store_bytes(VTT, "cc.vtt", "text/vtt").id))
+    db.session.commit()
+
+    def revision():
+        db.session.expire_all()
+        return db.session.get(CourseVersion, version.id).revision
+
+    question_id = quiz.questions[0].id
+    assert post_form(c, f"/author/questions/{question_id}/delete", {"revision": revision()}, page="/").status_code == 302
+    assert post_form(c, f"/author/lessons/{file_lesson.id}/delete", {"revision": revision()}, page="/").status_code == 302
+    row = translation_row(translation.id)
+    assert question_id not in {q.question_id for q in row.questions}
+    assert {r.lesson_id for r in row.lessons} == {text.id, quiz.id}
+    assert db.session.scalar(select(LessonCaption)) is None
+    assert translation_state(row).complete  # what is left is still translated
+    module_id = version.modules[0].id
+    assert post_form(c, f"/author/modules/{module_id}/delete", {"revision": revision()}, page="/").status_code == 302
+    row = translation_row(translation.id)
+    assert row.modules == [] and row.lessons == [] and row.questions == []
