@@ -6,7 +6,7 @@ flushes; the view commits.
 from flask_babel import gettext as _
 
 from lms.authoring.editing import Invalid, begin_edit
-from lms.course_languages import authoring as translations
+from lms.course_languages import versioning as translations
 from lms.courses.models import LESSON_KINDS, Lesson, Module, Question
 from lms.extensions import db
 

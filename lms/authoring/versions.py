@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from lms.audit.services import record_event
 from lms.authoring.editing import Incomplete, Invalid, authorize, begin_edit
-from lms.course_languages import authoring as translations
+from lms.course_languages import versioning as translations
 from lms.courses.models import CourseVersion, Lesson, Module, Question
 from lms.enrolments.models import Enrolment
 from lms.extensions import db

@@ -20,7 +20,7 @@ from lms.authoring.forms import CourseForm, CourseSettingsForm, PublishForm
 from lms.authoring.web import (
     bp, done, editable, form_or_400, load, refuse_expired, render_editor,
 )
-from lms.course_languages.authoring import LanguagesNotOffered
+from lms.course_languages.versioning import LanguagesNotOffered
 from lms.courses.models import Course, CourseVersion
 from lms.errors import abort_with, render_error, wants_json
 from lms.extensions import db

@@ -11,7 +11,7 @@ from lms.authoring import courses as course_services
 from lms.authoring import versions
 from lms.authoring.forms import ModuleForm, NewLessonForm, PublishForm
 from lms.compliance import retraining
-from lms.course_languages import authoring as translations
+from lms.course_languages import versioning as translations
 from lms.courses.models import Course, CourseVersion, Lesson, Module, Question
 from lms.errors import abort_with, wants_json
 from lms.extensions import db

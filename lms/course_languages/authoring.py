@@ -1,6 +1,7 @@
 """Authors translating a course version: adding a translation, saving its texts (with the
-digests of the source texts they were made from), publishing it, and what happens to
-translations when the version is published or copied into a new draft.
+digests of the source texts they were made from), its files, and publishing it on its own
+(what happens to translations when their version is published or copied into a new draft is
+in lms.course_languages.versioning).
 
 The structure is the source version's and is never edited here: a translation holds texts
 keyed by the source's modules, lessons and questions. Every change checks the policy
@@ -10,7 +11,7 @@ flushes and records an audit event; the view commits.
 import logging
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from lms.audit.services import record_event
@@ -19,12 +20,13 @@ from lms.authoring.editing import (
     AuthoringError, Conflict, Frozen, Invalid, authorize, conflict_message,
 )
 from lms.course_languages.models import (
-    CourseTranslation, LessonCaption, LessonTranslation, ModuleTranslation, QuestionTranslation,
+    CourseTranslation, LessonTranslation, ModuleTranslation, QuestionTranslation,
 )
 from lms.course_languages.texts import (
     lesson_digest, module_digest, question_digest, supported_languages, translation_state,
     translations_of,
 )
+from lms.course_languages.versioning import language_name
 from lms.extensions import db
 from lms.storage import store_incoming
 from lms.timeutil import utcnow
@@ -35,15 +37,6 @@ log = logging.getLogger(__name__)
 class NotReady(AuthoringError):
     """A translation cannot be published: ``details["problems"]`` says what is missing or out
     of date."""
-
-
-class LanguagesNotOffered(AuthoringError):
-    """Publishing the version would leave translations unoffered (incomplete or out of date)
-    that the author has not confirmed: ``details["languages"]`` lists their codes."""
-
-
-def language_name(code):
-    return supported_languages().get(code, code)
 
 
 def _frozen_translation_message():
@@ -305,111 +298,3 @@ def withdraw_translation(actor, translation, revision):
     db.session.flush()
     record_event("translation.withdrawn", translation, actor=actor, language=translation.language,
                  version_id=translation.version_id)
-
-
-def readiness(version):
-    """[(translation, state, ready)] for every translation of ``version``, by language."""
-    rows = []
-    for translation in translations_of(version).values():
-        state = translation_state(translation)
-        rows.append((translation, state, state.complete and state.current))
-    return rows
-
-
-def check_languages_before_publishing(version, confirmed_without):
-    """Before ``version`` is published: every translation that is not complete and current
-    must be among ``confirmed_without`` (the languages the author agreed not to offer).
-
-    :raises LanguagesNotOffered: naming the languages still to confirm
-    """
-    unready = [t.language for t, _state, ready in readiness(version) if not ready]
-    unconfirmed = [code for code in unready if code not in set(confirmed_without or ())]
-    if unconfirmed:
-        raise LanguagesNotOffered(
-            _("These languages will not be offered, because their translation is incomplete or out of date: "
-              "%(languages)s. Confirm to publish without them, or finish the translations first.",
-              languages=", ".join(language_name(code) for code in unready)),
-            languages=unready)
-
-
-def publish_with_version(actor, version, now):
-    """The version is being published: publish its complete and current translations with it.
-
-    :return: (published language codes, languages left unoffered)
-    """
-    published, left = [], []
-    for translation, _state, ready in readiness(version):
-        if ready:
-            if translation.published_at is None:
-                translation.published_at = now
-            published.append(translation.language)
-        else:
-            translation.published_at = None
-            left.append(translation.language)
-    db.session.flush()
-    for translation, _state, ready in readiness(version):
-        if ready:
-            record_event("translation.published", translation, actor=actor, language=translation.language,
-                         version_id=version.id, version=version.number, with_version=True)
-    return published, left
-
-
-# ------------------------------------------------------------------ source rows deleted
-
-def forget_source_rows(modules=(), lessons=(), questions=()):
-    """Delete the translated texts and captions of draft rows about to be deleted (a module,
-    lesson or question removed from the draft): they translate nothing any more, and they
-    refer to the rows."""
-    module_ids = [m.id for m in modules]
-    lesson_ids = [lesson.id for lesson in lessons]
-    question_ids = [q.id for q in questions]
-    for model, column, ids in ((ModuleTranslation, ModuleTranslation.module_id, module_ids),
-                               (LessonTranslation, LessonTranslation.lesson_id, lesson_ids),
-                               (LessonCaption, LessonCaption.lesson_id, lesson_ids),
-                               (QuestionTranslation, QuestionTranslation.question_id, question_ids)):
-        if ids:
-            db.session.execute(delete(model).where(column.in_(ids)).execution_options(synchronize_session=False))
-    # Translations loaded in this session must not keep the deleted rows in their collections.
-    for translation in db.session.identity_map.values():
-        if isinstance(translation, CourseTranslation):
-            db.session.expire(translation, ["modules", "lessons", "questions"])
-
-
-# ------------------------------------------------------------------ new drafts
-
-def copy_translations(source, draft, modules, lessons, questions):
-    """Copy ``source``'s translations and its lessons' captions onto the new ``draft``.
-
-    Texts are re-keyed onto the draft's rows and keep their source digests, so whatever the
-    author then changes in the draft shows as out of date. The copies are unpublished until
-    the draft is published.
-
-    :param modules, lessons, questions: {source row id: its copy in the draft}
-    :return: the languages copied
-    """
-    languages = []
-    for translation in translations_of(source).values():
-        copy = CourseTranslation(version=draft, language=translation.language, title=translation.title,
-                                 summary=translation.summary, created_by_id=translation.created_by_id,
-                                 copied_from_id=translation.id, published_at=None, revision=0)
-        db.session.add(copy)
-        for row in translation.modules:
-            if row.module_id in modules:
-                db.session.add(ModuleTranslation(translation=copy, module=modules[row.module_id], title=row.title,
-                                                 source_digest=row.source_digest))
-        for row in translation.lessons:
-            if row.lesson_id in lessons:
-                db.session.add(LessonTranslation(
-                    translation=copy, lesson=lessons[row.lesson_id], title=row.title,
-                    body_markdown=row.body_markdown, file_id=row.file_id, source_digest=row.source_digest))
-        for row in translation.questions:
-            if row.question_id in questions:
-                db.session.add(QuestionTranslation(
-                    translation=copy, question=questions[row.question_id], prompt=row.prompt,
-                    choices=list(row.choices), feedback=row.feedback, source_digest=row.source_digest))
-        languages.append(translation.language)
-    if lessons:
-        for caption in db.session.scalars(select(LessonCaption).where(LessonCaption.lesson_id.in_(list(lessons)))):
-            db.session.add(LessonCaption(lesson=lessons[caption.lesson_id], language=caption.language,
-                                         file_id=caption.file_id))
-    return languages

@@ -12,6 +12,7 @@ from lms.authoring import uploads
 from lms.authoring.editing import AuthoringError, Conflict, Frozen
 from lms.course_languages import authoring as translating
 from lms.course_languages import captions as captioning
+from lms.course_languages import versioning
 from lms.course_languages.authoring import NotReady, language_name
 from lms.course_languages.forms import (
     AddTranslationForm, CaptionForm, CourseTextsForm, LessonTextsForm, TooLong, TranslatedFileForm,
@@ -117,7 +118,7 @@ def translations(version_id):
         flash(_("The %(language)s translation is started. Translate each text beside its source.",
                 language=language_name(translation.language)), "success")
         return redirect(url_for("translating.translation", translation_id=translation.id))
-    rows = translating.readiness(version)
+    rows = versioning.readiness(version)
     return render_template("course_languages/translations.html", version=version, course=version.course,
                            rows=rows, form=form, language_name=language_name)
 
