@@ -105,10 +105,6 @@ def _checked_upload(stream, name, allowed):
         raise FileTooLarge(too_large_message()) from None
 
 
-# The public name for other features' uploads (a translated lesson file): the same rules.
-checked_upload = _checked_upload
-
-
 def attach_lesson_file(actor, lesson, revision, stream, name):
     """Upload the material of a file lesson (PDF, MP4/WebM video or PNG/JPEG image).
 
