@@ -20,6 +20,7 @@ BLUEPRINTS = (
     ("lms.reminders.views", "/reminders: unsubscribe"),
     ("lms.reminders.admin_views", "/admin/reminders: failed reminders"),
     ("lms.authoring.views", "/author/: course authoring"),
+    ("lms.course_languages.authoring_views", "/author/...: translations of a course version, captions"),
     ("lms.compliance.views", "/admin/compliance: job profiles, requirements, who holds them"),
     ("lms.cpd.cycle_views", "/cpd/cycles and /admin/cpd/cycles: credit cycles and CPD statements"),
     ("lms.cpd.learner_views", "/cpd: My CPD (registration numbers, ledger, external activities)"),

@@ -18,6 +18,7 @@ import redis
 
 from lms.accounts.invitations import set_password_token
 from lms.certificates.models import Certificate
+from lms.course_languages.models import CourseTranslation
 from lms.extensions import db
 from lms.reminders.models import ReminderLog
 from lms.reminders.tokens import unsubscribe_token
@@ -65,7 +66,9 @@ def world(app):
         completed_at=done.completed_at, organisation_name=org.name,
     )
     log = ReminderLog(enrolment_id=enrolment.id, kind="overdue", period_key="p", status="failed")
-    db.session.add_all([cert, log])
+    # A translation of the published version, for the translation authoring routes.
+    translation = CourseTranslation(version_id=course.published_version.id, language="nb", title="Kurs")
+    db.session.add_all([cert, log, translation])
     db.session.commit()
     version = course.published_version
     lessons = lessons_of(course)
@@ -76,6 +79,7 @@ def world(app):
         "user_id": other.id, "log_id": log.id, "file_id": lessons[1].file_id or 1,
         "slug": course.slug, "code": cert.code, "fmt": "csv", "name": "x.eml",
         "token": unsubscribe_token(learner.id), "filename": "style.css",
+        "translation_id": translation.id, "language": "nb",
     }
     tokens = {"set_password": set_password_token(other)}
     return {"users": {"learner": learner, "author": author, "admin": admin, "org_admin": org_admin}, "ids": ids,

@@ -6,6 +6,7 @@ flushes; the view commits.
 from flask_babel import gettext as _
 
 from lms.authoring.editing import Invalid, begin_edit
+from lms.course_languages import versioning as translations
 from lms.courses.models import LESSON_KINDS, Lesson, Module, Question
 from lms.extensions import db
 
@@ -56,6 +57,7 @@ def move_module(actor, module, revision, direction):
 
 
 def _delete_lesson_rows(lesson):
+    translations.forget_source_rows(lessons=[lesson], questions=lesson.questions)
     for question in list(lesson.questions):
         db.session.delete(question)
     db.session.delete(lesson)
@@ -67,6 +69,7 @@ def delete_module(actor, module, revision):
     begin_edit(actor, version, revision)
     for lesson in list(module.lessons):
         _delete_lesson_rows(lesson)
+    translations.forget_source_rows(modules=[module])
     db.session.flush()
     db.session.delete(module)
     db.session.flush()
@@ -169,6 +172,7 @@ def move_question(actor, question, revision, direction):
 def delete_question(actor, question, revision):
     lesson = question.lesson
     begin_edit(actor, lesson.module.version, revision)
+    translations.forget_source_rows(questions=[question])
     db.session.delete(question)
     db.session.flush()
     db.session.expire(lesson, ["questions"])

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from lms.audit.services import record_event
 from lms.authoring.editing import Incomplete, Invalid, authorize, begin_edit
+from lms.course_languages import versioning as translations
 from lms.courses.models import CourseVersion, Lesson, Module, Question
 from lms.enrolments.models import Enrolment
 from lms.extensions import db
@@ -48,7 +49,8 @@ def completeness_problems(version):
     return problems
 
 
-def publish(actor, version, revision, change_kind=None, change_reason=None, effective_on=None):
+def publish(actor, version, revision, change_kind=None, change_reason=None, effective_on=None,
+            without_languages=()):
     """Publish the draft ``version``: the previous published version is archived, new
     enrolments get this one, and from now on it is frozen.
 
@@ -58,6 +60,11 @@ def publish(actor, version, revision, change_kind=None, change_reason=None, effe
     version in effect now is applied in this transaction (learners moved, retraining opened);
     a later one by the beat (lms.compliance.retraining_tasks).
 
+    Its complete and current translations are published with it; one that is incomplete or out
+    of date is left unoffered only if its language is in ``without_languages`` (the author
+    confirmed), else nothing is published.
+
+    :raises LanguagesNotOffered: naming the translations still to confirm
     :raises Incomplete: with ``details["problems"]`` when something is missing
     :raises Invalid: when the kind, reason or effective date is missing or wrong
     :raises Forbidden, Frozen, Conflict: see lms.authoring.editing
@@ -74,6 +81,7 @@ def publish(actor, version, revision, change_kind=None, change_reason=None, effe
         kind, reason, effective_at = retraining.check_change(version, change_kind, change_reason, effective_on, now)
     except retraining.InvalidChange as exc:
         raise Invalid(str(exc)) from None
+    translations.check_languages_before_publishing(version, without_languages)
     course = version.course
     previous = course.published_version
     if previous is not None:
@@ -87,11 +95,13 @@ def publish(actor, version, revision, change_kind=None, change_reason=None, effe
     # below; a later one stays unapplied for the beat.
     version.retraining_applied_at = None if later else now
     db.session.flush()
+    offered, unoffered = translations.publish_with_version(actor, version, now)
     record_event(
         "course.published", course, actor=actor, version_id=version.id, version=version.number,
         archived_version=previous.number if previous is not None else None,
         change_kind=kind, change_reason=reason,
         effective_at=effective_at.isoformat() if effective_at else None,
+        translations_published=offered, translations_not_offered=unoffered,
     )
     log.info("course published course_id=%s version_id=%s number=%s kind=%s effective_at=%s "
              "archived_version_id=%s actor_id=%s", course.id, version.id, version.number, kind,
@@ -102,10 +112,16 @@ def publish(actor, version, revision, change_kind=None, change_reason=None, effe
 
 
 def _copy_version(source, number):
+    """A draft copy of ``source``: modules, lessons, questions, translations and captions.
+
+    :return: (draft, languages of the translations copied)
+    """
     draft = CourseVersion(course=source.course, number=number, status="draft", revision=0)
     db.session.add(draft)
+    modules, lessons, questions = {}, {}, {}
     for module in source.modules:
         module_copy = Module(version=draft, position=module.position, title=module.title)
+        modules[module.id] = module_copy
         db.session.add(module_copy)
         for lesson in module.lessons:
             lesson_copy = Lesson(
@@ -113,14 +129,17 @@ def _copy_version(source, number):
                 body_markdown=lesson.body_markdown, file_id=lesson.file_id,
                 pass_mark=lesson.pass_mark, copied_from_id=lesson.id,
             )
+            lessons[lesson.id] = lesson_copy
             db.session.add(lesson_copy)
             for question in lesson.questions:
-                db.session.add(Question(
+                questions[question.id] = Question(
                     lesson=lesson_copy, position=question.position, prompt=question.prompt,
                     choices=list(question.choices), correct=list(question.correct),
                     feedback=question.feedback, allow_multiple=question.allow_multiple,
-                ))
-    return draft
+                )
+                db.session.add(questions[question.id])
+    languages = translations.copy_translations(source, draft, modules, lessons, questions)
+    return draft, languages
 
 
 def start_draft(actor, course):
@@ -140,13 +159,13 @@ def start_draft(actor, course):
     try:
         # Two authors opening the draft at the same moment: the version number is unique.
         with db.session.begin_nested():
-            draft = _copy_version(source, number)
+            draft, languages = _copy_version(source, number)
     except IntegrityError:
         db.session.expire(course, ["versions"])
         return next(v for v in course.versions if v.status == "draft"), False
     db.session.expire(course, ["versions"])
     record_event("course.draft_opened", course, actor=actor, version_id=draft.id,
-                 version=draft.number, copied_from_version=source.number)
+                 version=draft.number, copied_from_version=source.number, translations_copied=languages)
     log.info("draft opened course_id=%s version_id=%s number=%s from_version_id=%s actor_id=%s",
              course.id, draft.id, draft.number, source.id, actor.id)
     return draft, True

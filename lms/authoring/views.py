@@ -20,6 +20,7 @@ from lms.authoring.forms import CourseForm, CourseSettingsForm, PublishForm
 from lms.authoring.web import (
     bp, done, editable, form_or_400, load, refuse_expired, render_editor,
 )
+from lms.course_languages.versioning import LanguagesNotOffered
 from lms.courses.models import Course, CourseVersion
 from lms.errors import abort_with, render_error, wants_json
 from lms.extensions import db
@@ -151,10 +152,13 @@ def publish(version_id):
         if wants_json():
             return render_error(422, " ".join(str(e) for errors in form.errors.values() for e in errors))
         return render_editor(version.course, publish_form=form, status=422)
+    # The translations the author agreed to leave unoffered, when they ticked the confirmation.
+    without = request.form.getlist("without_language") if request.form.get("confirm_languages") else ()
     try:
         versions.publish(current_user, version, form.revision.data, change_kind=form.change_kind.data,
-                         change_reason=form.change_reason.data, effective_on=form.effective_on.data)
-    except Invalid as exc:
+                         change_reason=form.change_reason.data, effective_on=form.effective_on.data,
+                         without_languages=without)
+    except (Invalid, LanguagesNotOffered) as exc:
         if wants_json():
             raise
         db.session.rollback()

@@ -11,6 +11,7 @@ from lms.authoring import courses as course_services
 from lms.authoring import versions
 from lms.authoring.forms import ModuleForm, NewLessonForm, PublishForm
 from lms.compliance import retraining
+from lms.course_languages import versioning as translations
 from lms.courses.models import Course, CourseVersion, Lesson, Module, Question
 from lms.errors import abort_with, wants_json
 from lms.extensions import db
@@ -72,6 +73,7 @@ def render_editor(course, problems=None, status=200, error=None, module_form=Non
                   publish_form=None, publish_error=None):
     """The course editor: the draft (or the published version) with everything to change it."""
     version = course_services.shown_version(course)
+    translation_rows = translations.readiness(version) if version is not None else []
     return render_template(
         "authoring/course.html", course=course, version=version, error=error,
         publish_failed=problems is not None,
@@ -84,4 +86,7 @@ def render_editor(course, problems=None, status=200, error=None, module_form=Non
         updating=any(v.status in ("published", "archived") for v in course.versions),
         pending=retraining.is_pending, effective_date=retraining.effective_date_label,
         sees_retraining=current_user.is_admin or current_user.is_org_admin,
+        translation_rows=translation_rows,
+        unready_languages=[t.language for t, _state, ready in translation_rows if not ready],
+        unready_names=", ".join(translations.language_name(t.language) for t, _s, ready in translation_rows if not ready),
     ), status

@@ -109,7 +109,22 @@ def b_ids(world):
         "body_id": b_cpd(world)["body"].id, "credit_id": b_cpd(world)["credit"].id,
         "activity_id": b_cpd(world)["activity"].id,
         "fmt": "csv", "name": "x.eml", "token": "not-a-token", "filename": "style.css",
+        "language": "nb", "translation_id": b_translation(b_course).id,
     }
+
+
+def b_translation(course):
+    """A translation of B's published version (the authoring routes of translations)."""
+    from lms.course_languages.models import CourseTranslation
+    from lms.extensions import db
+
+    version = course.published_version
+    translation = db.session.scalar(db.select(CourseTranslation).filter_by(version_id=version.id, language="nb"))
+    if translation is None:
+        translation = CourseTranslation(version_id=version.id, language="nb", title="B på norsk")
+        db.session.add(translation)
+        db.session.commit()
+    return translation
 
 
 def a_ids(world):
