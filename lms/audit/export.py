@@ -93,6 +93,7 @@ def trail_pdf(rows, filter_lines, chain_result):
     heading = ParagraphStyle("heading", parent=body, fontName=BOLD, fontSize=10, leading=13)
     title = ParagraphStyle("title", parent=body, fontName=BOLD, fontSize=18, leading=22, textColor=TEAL)
     now = datetime.now(timezone.utc)
+    generated = utc_text(now) + " · " + local_text(now)
     doc = SimpleDocTemplate(
         buffer, pagesize=landscape(A4), leftMargin=12 * mm, rightMargin=12 * mm, topMargin=14 * mm,
         bottomMargin=16 * mm, title=_("Audit trail"), author=_("Nordic Life Science Academy"), invariant=1,
@@ -100,7 +101,7 @@ def trail_pdf(rows, filter_lines, chain_result):
     story = [
         Paragraph(_esc(_("Audit trail")), title),
         Spacer(1, 2 * mm),
-        Paragraph(_esc(_("Generated on %(when)s", when=f"{utc_text(now)} · {local_text(now)}")), small),
+        Paragraph(_esc(_("Generated on %(when)s", when=generated)), small),
         Spacer(1, 3 * mm),
         Paragraph(_esc(_("Filter")), heading),
     ]

@@ -135,3 +135,33 @@ def test_only_site_admins_see_the_trail_and_its_exports(app, trail):
         for url in ("/admin/audit/", "/admin/audit/events.csv", "/admin/audit/events.pdf"):
             assert client.get(url).status_code == 403, (role, url)
     assert app.test_client().get("/admin/audit/events.csv").status_code == 302  # to the login page
+
+
+def test_a_role_change_made_on_the_users_page_is_found_under_the_person_with_old_and_new(app, trail):
+    client = admin_client(app, trail)
+    page = client.get("/admin/users/")
+    token = page.get_data(as_text=True).split('name="csrf_token"', 1)[1].split('value="', 1)[1].split('"', 1)[0]
+    response = client.post(f"/admin/users/{trail['bob'].id}/role", data={"role": "author", "csrf_token": token})
+    assert response.status_code == 302
+    page = shown(client, "person=bob@example.test&action=user.role_changed")
+    assert ">1 event\n" in page and "Ada Admin" in page
+    assert "<td>learner</td>" in page and "<td>author</td>" in page
+
+
+def test_events_written_before_the_person_and_course_columns_get_them_from_their_subjects(app, trail):
+    """The migration fills person and course in for the trail it finds."""
+    import flask_migrate
+    from sqlalchemy import select
+
+    from lms.audit.models import AuditEvent
+
+    alice, bob, gmp, sop = (trail[k].id for k in ("alice", "bob", "gmp", "sop"))
+    db.session.remove()
+    flask_migrate.downgrade(revision="6d4fcd9e521c")
+    flask_migrate.upgrade()
+    db.session.remove()
+    rows = {e.action: (e.person_id, e.course_id) for e in db.session.scalars(select(AuditEvent))}
+    assert rows["test.due_changed"] == (alice, gmp)
+    assert rows["test.note"] == (bob, sop)
+    assert rows["test.account"] == (alice, None)
+    assert rows["enrolment.created"] in ((alice, gmp), (bob, sop))
