@@ -30,8 +30,11 @@ def local_text(at):
     return f"{format_datetime(at, 'medium')} ({get_timezone().zone})" if at else ""
 
 
-def who(name, email):
-    return f"{name} <{email}>" if email else _("System")
+def who(name, email, system=None):
+    """"Name <email>", or the system's name for events nobody caused."""
+    if email:
+        return f"{name} <{email}>"
+    return system if system is not None else _("System")
 
 
 def subject_text(event):
@@ -50,11 +53,11 @@ def headers():
             _("Reason"), _("Details"), _("Hash")]
 
 
-def _cells(row):
+def _cells(row, zone, system):
     event = view_of(row)
     return [
-        event.seq or "", utc_text(event.at), format_datetime(event.at, "yyyy-MM-dd HH:mm:ss") if event.at else "",
-        who(event.actor_name, event.actor_email), event.action,
+        event.seq or "", utc_text(event.at), event.at.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S") if event.at else "",
+        who(event.actor_name, event.actor_email, system), event.action,
         f"{event.subject_type} {event.subject_id or ''}".strip(),
         who(event.person_name, event.person_email) if event.person_email else "",
         event.course_title or "", event.old, event.new, event.reason, event.details, event.hash or "",
@@ -70,8 +73,10 @@ def csv_chunks(rows, filter_lines):
     buffer.write("\ufeff")
     writer.writerow([neutralise(_("Filter")), neutralise("; ".join(filter_lines))])
     writer.writerow([neutralise(str(header)) for header in headers()])
+    # Once, not per row: Babel's lookups would cost more than the row.
+    zone, system = get_timezone(), _("System")
     for count, row in enumerate(rows, start=1):
-        writer.writerow([neutralise(value) if isinstance(value, str) else value for value in _cells(row)])
+        writer.writerow([neutralise(value) if isinstance(value, str) else value for value in _cells(row, zone, system)])
         if count % ROWS_PER_CHUNK == 0:
             yield buffer.getvalue()
             buffer.seek(0)
