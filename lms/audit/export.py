@@ -31,7 +31,7 @@ def local_text(at):
 
 
 def who(name, email, system=None):
-    """"Name <email>", or the system's name for events nobody caused."""
+    """``Name <email>``, or the system's name for events nobody caused."""
     if email:
         return f"{name} <{email}>"
     return system if system is not None else _("System")
