@@ -18,6 +18,12 @@ class AuditEvent(db.Model):
     action: Mapped[str] = mapped_column(String(64), index=True)
     subject_type: Mapped[str] = mapped_column(String(32))
     subject_id: Mapped[int | None]
+    # Whose training record and which course the event is about, resolved from the subject
+    # when it is written (lms.audit.subjects), so the trail can be filtered by person and
+    # course quickly and still names them after the subject row is gone. Not in the hash: an
+    # index, not evidence (the subject and data are).
+    person_id: Mapped[int | None] = mapped_column(index=True)
+    course_id: Mapped[int | None] = mapped_column(index=True)
     data: Mapped[dict] = mapped_column(JSON, default=dict)
     prev_hash: Mapped[str | None] = mapped_column(String(64))
     hash: Mapped[str | None] = mapped_column(String(64))

@@ -1,6 +1,7 @@
 """The one way to write a training-record event (chained into the audit hash chain at commit)."""
 from lms.audit.chain import mark_pending
 from lms.audit.models import AuditEvent
+from lms.audit.subjects import person_and_course
 from lms.extensions import db
 from lms.timeutil import utcnow
 
@@ -13,12 +14,15 @@ def record_event(action, subject, actor=None, **data):
     :param actor: the user who caused it, or None for the system
     :return: the new AuditEvent
     """
+    person_id, course_id = person_and_course(subject, data)
     event = AuditEvent(
         at=utcnow(),
         action=action,
         subject_type=type(subject).__name__.lower(),
         subject_id=subject.id,
         actor_id=actor.id if actor is not None else None,
+        person_id=person_id,
+        course_id=course_id,
         data=data,
     )
     db.session.add(event)

@@ -24,7 +24,7 @@ from tests.accounts.test_org_admin import B_MARKERS, client_of, world  # noqa: F
 
 # Site-wide administration: an org admin is refused whatever the arguments.
 SITE_ADMIN_ONLY = {
-    "audit.events",
+    "audit.events", "audit.export_csv", "audit.export_pdf",
     "admin_mail.inbox", "admin_mail.message", "admin_mail.message_html",
     "certificates.admin_list", "certificates.admin_detail", "certificates.reissue",
     "certificates.replace", "certificates.revoke",
