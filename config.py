@@ -58,6 +58,10 @@ class Config:
     LOGIN_LOCKOUT_AFTER = env_int("LOGIN_LOCKOUT_AFTER", 5)
     LOGIN_LOCKOUT_BASE_SECONDS = env_int("LOGIN_LOCKOUT_BASE_SECONDS", 60)
     LOGIN_LOCKOUT_MAX_SECONDS = env_int("LOGIN_LOCKOUT_MAX_SECONDS", 900)
+    # Electronic signatures: this many wrong passwords in a row lock signing and login until
+    # an administrator unlocks the account; a signing page's nonce is good this long.
+    SIGNING_LOCK_AFTER = env_int("SIGNING_LOCK_AFTER", 3)
+    SIGNING_NONCE_MINUTES = env_int("SIGNING_NONCE_MINUTES", 60)
     # How long a password-reset link works (it works once).
     PASSWORD_RESET_MAX_AGE_SECONDS = env_int("PASSWORD_RESET_MAX_AGE_SECONDS", 3600)
     # Password-reset requests per client address and per target email.

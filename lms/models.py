@@ -7,7 +7,10 @@ from lms.progress.models import LessonProgress, QuizAttempt  # noqa: F401
 from lms.certificates.models import Certificate  # noqa: F401
 from lms.reminders.models import ReminderLog  # noqa: F401
 from lms.outbox.models import Outbox  # noqa: F401
-from lms.compliance.models import JobAssignment, JobProfile, Requirement  # noqa: F401
+from lms.compliance.models import (  # noqa: F401
+    JobAssignment, JobProfile, JobProfileSupervisor, Requirement, RequirementExemption,
+)
+from lms.signatures.models import Signature, SigningNonce  # noqa: F401
 from lms.course_languages.models import (  # noqa: F401
     CourseTranslation, LessonCaption, LessonTranslation, ModuleTranslation, QuestionTranslation,
 )

@@ -49,8 +49,12 @@ def add_version(course, lessons=("text", "file", "quiz"), modules=1, status="pub
         db.session.add(module)
         for position, kind in enumerate(lessons):
             stored = store_bytes(PDF_BYTES, "handout.pdf", "application/pdf") if kind == "file" else None
+            if kind == "document":  # a controlled document: its own bytes, number and revision
+                stored = store_bytes(PDF_BYTES + f"% SOP {next(_seq)}\n".encode(), "sop.pdf", "application/pdf")
             lesson = Lesson(module=module, position=position, kind=kind, file=stored,
                             title=f"{kind.title()} {m + 1}.{position + 1}")
+            if kind == "document":
+                lesson.document_number, lesson.document_revision = f"SOP-QA-{next(_seq):03d}", "1"
             if kind == "text":
                 lesson.body_markdown = "## Read this\n\nSome **important** text."
             elif kind == "quiz":

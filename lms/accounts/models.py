@@ -71,6 +71,11 @@ class User(AccountRoles, UserMixin, db.Model):
     # When the set-password invitation (bulk enrolment) was sent: set under the user's row lock
     # in the transaction that sends it, so a redelivered task sends none.
     invitation_sent_at: Mapped[object | None] = mapped_column(UTCDateTime())
+    # Wrong passwords given when signing, in a row (a right one resets it); at
+    # SIGNING_LOCK_AFTER the account is locked: signing and login refused until an admin
+    # unlocks it (lms.signatures.services).
+    signing_failures: Mapped[int] = mapped_column(default=0, server_default="0")
+    signing_locked_at: Mapped[object | None] = mapped_column(UTCDateTime())
 
     organisation: Mapped[Organisation | None] = relationship()
 

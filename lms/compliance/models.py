@@ -75,6 +75,54 @@ class JobAssignment(db.Model):
     profile = relationship("JobProfile")
 
 
+class JobProfileSupervisor(db.Model):
+    """A person an organisation admin names as supervisor for a job profile: they sign off
+    ("verified competent") the observed practice of the profile's people, never their own."""
+
+    __table_args__ = (
+        Index("uq_job_profile_supervisor_live", "profile_id", "user_id", unique=True,
+              sqlite_where=_OPEN, postgresql_where=_OPEN),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    profile_id: Mapped[int] = mapped_column(ForeignKey("job_profile.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    added_at: Mapped[object] = mapped_column(UTCDateTime(), default=utcnow)
+    added_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    removed_at: Mapped[object | None] = mapped_column(UTCDateTime())
+    removed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+    user = relationship("User", foreign_keys=[user_id])
+    profile = relationship("JobProfile")
+
+
+_LIVE_EXEMPTION = text("revoked_at IS NULL")
+
+
+class RequirementExemption(db.Model):
+    """An admin exempts a person from having a course their job requires, with a reason, until
+    ``expires_at`` (or until revoked). While live the matrix shows the cell as exempt."""
+
+    __table_args__ = (
+        Index("uq_requirement_exemption_live", "user_id", "course_id", unique=True,
+              sqlite_where=_LIVE_EXEMPTION, postgresql_where=_LIVE_EXEMPTION),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id"), index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[object] = mapped_column(UTCDateTime(), default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    expires_at: Mapped[object] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[object | None] = mapped_column(UTCDateTime())
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    revoke_reason: Mapped[str | None] = mapped_column(Text)
+
+    user = relationship("User", foreign_keys=[user_id])
+    course = relationship("Course")
+
+
 # The reconcile job asks, per binding (person, course), whether a completion satisfies it or
 # an enrolment is open: this index answers both from the index alone (lms.compliance.binding).
 from lms.enrolments.models import Enrolment  # noqa: E402

@@ -6,7 +6,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from lms.extensions import db
 from lms.timeutil import UTCDateTime, utcnow
 
-LESSON_KINDS = ("text", "file", "quiz")
+# document: a controlled document (an SOP as PDF, with its number and revision) the learner
+# signs "read and understood"; observed: on-the-job practice a supervisor signs off
+# ("verified competent"). Both complete only by an electronic signature (lms.signatures).
+LESSON_KINDS = ("text", "file", "quiz", "document", "observed")
+SIGNED_LESSON_KINDS = ("document", "observed")
 VERSION_STATUSES = ("draft", "published", "archived")
 
 
@@ -106,6 +110,10 @@ class Lesson(db.Model):
     file_id: Mapped[int | None] = mapped_column(ForeignKey("stored_file.id"))
     # Percentage (0-100) a quiz attempt must reach to pass.
     pass_mark: Mapped[int | None]
+    # A controlled document's identity as the company's document system knows it
+    # (e.g. "SOP-QA-012", revision "4"): shown to the signer and on every signature.
+    document_number: Mapped[str | None] = mapped_column(String(64))
+    document_revision: Mapped[str | None] = mapped_column(String(32))
     # The lesson of the previous version this one was copied from when the draft was opened:
     # how a learner moved to a newer version keeps the progress they made.
     copied_from_id: Mapped[int | None] = mapped_column(ForeignKey("lesson.id"))

@@ -12,7 +12,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from lms.audit.services import record_event
 from lms.certificates.hooks import certificate_requested
 from lms.course_languages.models import CourseTranslation, LessonTranslation, ModuleTranslation
-from lms.courses.models import Course, CourseVersion, Lesson, Module, StoredFile
+from lms.courses.models import SIGNED_LESSON_KINDS, Course, CourseVersion, Lesson, Module, StoredFile
 from lms.courses.outline import lessons_in_order
 from lms.enrolments.models import Enrolment
 from lms.extensions import db
@@ -314,9 +314,10 @@ def complete_lesson(enrolment, lesson, actor):
 
     :param enrolment: an Enrolment, or learner_lesson's LearnerEnrolment (refreshed here)
     :return: True when this call recorded the completion, False when it was already complete
-    :raises WrongLessonKind: for quiz lessons, which complete only by passing
+    :raises WrongLessonKind: for quiz lessons, which complete only by passing, and controlled
+        documents and observed practice, which complete only by a signature
     """
-    if lesson.kind == "quiz":
+    if lesson.kind == "quiz" or lesson.kind in SIGNED_LESSON_KINDS:
         raise WrongLessonKind(lesson.id)
     if lesson.id in getattr(enrolment, "completed_ids", ()):
         # Complete already when the lesson was read (progress rows are never removed): the
@@ -324,6 +325,20 @@ def complete_lesson(enrolment, lesson, actor):
         if not recently_active(enrolment):
             _lock_enrolment(enrolment)
         return False
+    _lock_enrolment(enrolment)
+    return _record_lesson_done(enrolment, lesson, actor)
+
+
+def complete_signed_lesson(enrolment, lesson, actor):
+    """Complete a controlled-document or observed-practice lesson once its signature is
+    written (lms.signatures.services.sign, in the same transaction): the one way they complete.
+
+    :param enrolment: the ORM Enrolment of the signed record (the learner's)
+    :param actor: who signed (the learner, or their supervisor)
+    :return: True when this call recorded the completion
+    """
+    if lesson.kind not in SIGNED_LESSON_KINDS:
+        raise WrongLessonKind(lesson.id)
     _lock_enrolment(enrolment)
     return _record_lesson_done(enrolment, lesson, actor)
 

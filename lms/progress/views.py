@@ -7,6 +7,7 @@ from sqlalchemy import select
 from lms.certificates.validity import validities
 from lms.certificates.services import latest_for_enrolments
 from lms.course_languages import learning
+from lms.courses.models import SIGNED_LESSON_KINDS
 from lms.enrolments.models import Enrolment
 from lms.errors import abort_with
 from lms.extensions import db
@@ -76,6 +77,8 @@ def complete(slug, lesson_id):
     course, enrolment, lesson = enrolled_lesson(slug, lesson_id)
     if lesson.kind == "quiz":
         abort_with(409, _("A quiz is completed by passing it."))
+    if lesson.kind in SIGNED_LESSON_KINDS:
+        abort_with(409, _("This lesson is completed by an electronic signature."))
     services.complete_lesson(enrolment, lesson, actor=current_user)
     completed = enrolment.status == "completed"
     db.session.commit()
