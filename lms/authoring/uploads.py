@@ -66,7 +66,12 @@ def allowed_text(types):
     return ", ".join(TYPE_NAMES[t] for t in types)
 
 
-def _check_name(name, allowed):
+def check_file_name(name):
+    """Refuse a missing, path-like, control-character or overlong upload name (its type is
+    checked separately).
+
+    :raises BadFileName: with the message for the learner or author
+    """
     problem = filetypes.name_problem(name)
     if problem == "missing":
         raise BadFileName(_("Choose a file to upload."))
@@ -76,6 +81,10 @@ def _check_name(name, allowed):
         raise BadFileName(_("The file name contains control characters. Rename the file and try again."))
     if problem == "long":
         raise BadFileName(_("The file name is too long. Rename the file and try again."))
+
+
+def _check_name(name, allowed):
+    check_file_name(name)
     if filetypes.extension_type(name) not in allowed:
         raise TypeNotAllowed(_("This type of file is not accepted here. Accepted: %(types)s.",
                                types=allowed_text(allowed)))

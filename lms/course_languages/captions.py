@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from lms.audit.services import record_event
 from lms.authoring import filetypes
 from lms.authoring.editing import Frozen, Invalid, authorize
-from lms.authoring.uploads import BadFileName, EmptyFile, FileTooLarge, TypeNotAllowed
+from lms.authoring.uploads import EmptyFile, FileTooLarge, TypeNotAllowed, check_file_name
 from lms.course_languages import webvtt
 from lms.course_languages.models import LessonCaption
 from lms.course_languages.texts import supported_languages
@@ -72,18 +72,10 @@ def upload_caption(actor, lesson, language, stream, name):
     """Upload (or replace) the WebVTT captions of a video lesson in ``language``.
 
     :return: the LessonCaption
-    :raises BadFileName, TypeNotAllowed, EmptyFile, FileTooLarge, Invalid: nothing is kept
+    :raises BadFileName (lms.authoring.uploads), TypeNotAllowed, EmptyFile, FileTooLarge, Invalid: nothing is kept
     """
     _check_lesson(actor, lesson, language)
-    problem = filetypes.name_problem(name)
-    if problem == "missing":
-        raise BadFileName(_("Choose a file to upload."))
-    if problem == "path":
-        raise BadFileName(_("The file name must not contain folder names or slashes."))
-    if problem == "control":
-        raise BadFileName(_("The file name contains control characters. Rename the file and try again."))
-    if problem == "long":
-        raise BadFileName(_("The file name is too long. Rename the file and try again."))
+    check_file_name(name)
     if not name.lower().endswith(".vtt"):
         raise TypeNotAllowed(_("Captions must be a WebVTT file (.vtt)."))
     try:
