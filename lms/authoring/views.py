@@ -1,7 +1,5 @@
 """Authoring pages: the dashboard, creating a course, its settings, the course editor,
 drafts, publishing and moving learners to the newest version."""
-import logging
-
 from flask import flash, render_template, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
@@ -10,15 +8,14 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
 from lms.accounts.auth import require
-from lms.policy import Forbidden
 from lms.authoring import courses as course_services
 from lms.authoring import preview_views, structure_views  # noqa: F401  (their routes)
 from lms.authoring import retraining_views, uploads, versions  # noqa: F401  (retraining_views: its routes)
 from lms.compliance import retraining
-from lms.authoring.editing import AuthoringError, Conflict, Frozen, Incomplete, Invalid
+from lms.authoring.editing import Incomplete, Invalid
 from lms.authoring.forms import CourseForm, CourseSettingsForm, PublishForm
 from lms.authoring.web import (
-    bp, done, editable, form_or_400, load, refuse_expired, render_editor,
+    bp, done, editable, form_or_400, load, refuse_expired, register_refusals, render_editor,
 )
 from lms.course_languages.versioning import LanguagesNotOffered
 from lms.courses.models import Course, CourseVersion
@@ -27,39 +24,15 @@ from lms.extensions import db
 from lms.parsing import ids_from
 from lms.progress.services import summary
 
-log = logging.getLogger(__name__)
-
-STATUS = [
-    (Conflict, 409), (Frozen, 409), (uploads.FileTooLarge, 413),
-    (uploads.TypeNotAllowed, 415), (uploads.BadFileName, 400), (AuthoringError, 422),
-]
-
-
-@bp.errorhandler(Forbidden)
-def forbidden(error):
-    db.session.rollback()
-    return render_error(403)
-
-
-@bp.errorhandler(AuthoringError)
-def refused(error):
-    db.session.rollback()  # nothing of the refused change is kept
-    status = next(code for cls, code in STATUS if isinstance(error, cls))
-    log.info("authoring refused reason=%s status=%s endpoint=%s view_args=%s user_id=%s",
-             type(error).__name__, status, request.endpoint, request.view_args, current_user.id)
-    if wants_json():
-        return render_error(status, error.message)
+def _incomplete(error, _status):
+    """Publishing refused for what the version lacks: the editor, listing it."""
     if isinstance(error, Incomplete):
         version = load(CourseVersion, request.view_args["version_id"])
         return render_editor(version.course, problems=error.details["problems"], status=422)
-    if isinstance(error, (Conflict, Frozen)):
-        referrer = request.referrer or ""
-        back = referrer if referrer.startswith(request.host_url) else url_for("authoring.dashboard")
-        return render_template(
-            "authoring/conflict.html", message=error.message, back=back,
-            unsaved=request.form.get("body_markdown") or request.form.get("prompt"),
-        ), status
-    return render_error(status, error.message)
+    return None
+
+
+register_refusals(bp, "authoring", _incomplete)
 
 
 @bp.errorhandler(413)

@@ -1,7 +1,9 @@
 """The authoring blueprint and what its views share: loading objects (404), the policy check
 (403), form and redirect helpers. The routes live in views.py, structure_views.py and
 preview_views.py."""
-from flask import Blueprint, jsonify, redirect, render_template
+import logging
+
+from flask import Blueprint, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -13,10 +15,57 @@ from lms.authoring.forms import ModuleForm, NewLessonForm, PublishForm
 from lms.compliance import retraining
 from lms.course_languages import versioning as translations
 from lms.courses.models import Course, CourseVersion, Lesson, Module, Question
-from lms.errors import abort_with, wants_json
+from lms.authoring import uploads
+from lms.authoring.editing import AuthoringError, Conflict, Frozen
+from lms.errors import abort_with, render_error, wants_json
 from lms.extensions import db
+from lms.policy import Forbidden
+
+log = logging.getLogger(__name__)
 
 bp = Blueprint("authoring", __name__)
+
+# The HTTP status of each refused authoring change (the first class that matches).
+REFUSAL_STATUS = [
+    (Conflict, 409), (Frozen, 409), (uploads.FileTooLarge, 413),
+    (uploads.TypeNotAllowed, 415), (uploads.BadFileName, 400), (AuthoringError, 422),
+]
+
+
+def register_refusals(blueprint, label, special=None):
+    """Answer a blueprint's policy refusals with 403 and its refused authoring changes
+    (AuthoringError) with their status: nothing of the change is kept (rollback), the refusal
+    is logged as "<label> refused", a stale form (Conflict, Frozen) gets the conflict page that
+    keeps the author's unsaved text, anything else the error page with the message.
+
+    :param special: ``special(error, status)`` may return a response of its own first (e.g. a
+        page listing what is incomplete), or None
+    """
+
+    @blueprint.errorhandler(Forbidden)
+    def forbidden(error):
+        db.session.rollback()
+        return render_error(403)
+
+    @blueprint.errorhandler(AuthoringError)
+    def refused(error):
+        db.session.rollback()  # nothing of the refused change is kept
+        status = next(code for cls, code in REFUSAL_STATUS if isinstance(error, cls))
+        log.info("%s refused reason=%s status=%s endpoint=%s view_args=%s user_id=%s", label,
+                 type(error).__name__, status, request.endpoint, request.view_args, current_user.id)
+        if wants_json():
+            return render_error(status, error.message)
+        response = special(error, status) if special is not None else None
+        if response is not None:
+            return response
+        if isinstance(error, (Conflict, Frozen)):
+            referrer = request.referrer or ""
+            back = referrer if referrer.startswith(request.host_url) else url_for("authoring.dashboard")
+            return render_template(
+                "authoring/conflict.html", message=error.message, back=back,
+                unsaved=request.form.get("body_markdown") or request.form.get("prompt"),
+            ), status
+        return render_error(status, error.message)
 
 
 def load(model, object_id):

@@ -1,7 +1,5 @@
 """Authoring pages for translations of a course version (texts side by side with the source,
 the state of each translation, publishing it) and for the captions of video lessons."""
-import logging
-
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -9,7 +7,7 @@ from flask_wtf import FlaskForm
 
 from lms.accounts.auth import require
 from lms.authoring import uploads
-from lms.authoring.editing import AuthoringError, Conflict, Frozen
+from lms.authoring.web import register_refusals
 from lms.course_languages import authoring as translating
 from lms.course_languages import captions as captioning
 from lms.course_languages import versioning
@@ -24,39 +22,19 @@ from lms.courses.models import CourseVersion, Lesson
 from lms.downloads import send_stored
 from lms.errors import abort_with, render_error
 from lms.extensions import db
-from lms.policy import Forbidden
-
-log = logging.getLogger(__name__)
 
 bp = Blueprint("translating", __name__)
 
-STATUS = [
-    (Conflict, 409), (Frozen, 409), (uploads.FileTooLarge, 413),
-    (uploads.TypeNotAllowed, 415), (uploads.BadFileName, 400), (AuthoringError, 422),
-]
 
-
-@bp.errorhandler(Forbidden)
-def forbidden(error):
-    db.session.rollback()
-    return render_error(403)
-
-
-@bp.errorhandler(AuthoringError)
-def refused(error):
-    db.session.rollback()  # nothing of the refused change is kept
-    status = next(code for cls, code in STATUS if isinstance(error, cls))
-    log.info("translation refused reason=%s status=%s endpoint=%s view_args=%s user_id=%s",
-             type(error).__name__, status, request.endpoint, request.view_args, current_user.id)
+def _not_ready(error, _status):
+    """Publishing a translation refused for what it lacks: its state page, listing it."""
     if isinstance(error, NotReady) and "translation_id" in request.view_args:
         translation = db.session.get(CourseTranslation, request.view_args["translation_id"])
         return render_state(translation, error=error.message, problems=error.details["problems"], status=422)
-    if isinstance(error, (Conflict, Frozen)):
-        referrer = request.referrer or ""
-        back = referrer if referrer.startswith(request.host_url) else url_for("authoring.dashboard")
-        return render_template("authoring/conflict.html", message=error.message, back=back,
-                               unsaved=request.form.get("body_markdown")), status
-    return render_error(status, error.message)
+    return None
+
+
+register_refusals(bp, "translation", _not_ready)
 
 
 @bp.errorhandler(413)
