@@ -14,6 +14,7 @@ from lms.authoring import versions
 from lms.authoring.forms import ModuleForm, NewLessonForm, PublishForm
 from lms.compliance import retraining
 from lms.course_languages import versioning as translations
+from lms.course_languages.models import CourseTranslation
 from lms.courses.models import Course, CourseVersion, Lesson, Module, Question
 from lms.authoring import uploads
 from lms.authoring.editing import AuthoringError, Conflict, Frozen
@@ -86,6 +87,8 @@ def course_of(obj):
         return obj.module.version.course
     if isinstance(obj, Question):
         return obj.lesson.module.version.course
+    if isinstance(obj, CourseTranslation):
+        return obj.version.course
     raise TypeError(obj)
 
 
@@ -106,7 +109,7 @@ def form_or_400(form):
 def refuse_expired(form):
     """After a failed validation: a missing or malformed revision is a broken form (400), not
     something the author typed wrong."""
-    if "revision" in form.errors:
+    if "revision" in form.errors or "csrf_token" in form.errors:
         abort_with(400, _("The form was incomplete or has expired. Reload the page and try again."))
 
 

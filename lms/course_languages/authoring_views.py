@@ -5,9 +5,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
-from lms.accounts.auth import require
 from lms.authoring import uploads
-from lms.authoring.web import register_refusals
+from lms.authoring.web import editable, form_or_400, refuse_expired, register_refusals
 from lms.course_languages import authoring as translating
 from lms.course_languages import captions as captioning
 from lms.course_languages import versioning
@@ -42,54 +41,18 @@ def too_large(error):
     return render_error(413, uploads.too_large_message())
 
 
-def _editable_version(version_id):
-    version = db.session.get(CourseVersion, version_id)
-    if version is None:
-        abort_with(404, _("We could not find that page."))
-    require("course.edit", version.course)
-    return version
-
-
-def _editable_translation(translation_id):
-    translation = db.session.get(CourseTranslation, translation_id)
-    if translation is None:
-        abort_with(404, _("We could not find that page."))
-    require("course.edit", translation.version.course)
-    return translation
-
-
-def _editable_lesson(lesson_id):
-    lesson = db.session.get(Lesson, lesson_id)
-    if lesson is None:
-        abort_with(404, _("We could not find that page."))
-    require("course.edit", lesson.module.version.course)
-    return lesson
-
-
-def _expired():
-    abort_with(400, _("The form was incomplete or has expired. Reload the page and try again."))
-
-
-def _checked(form):
-    """A form with only a revision (and CSRF): broken is a 400, not the author's mistake."""
-    if not form.validate_on_submit():
-        _expired()
-    return form
-
-
 # ------------------------------------------------------------ translations
 
 @bp.route("/author/versions/<int:version_id>/translations", methods=["GET", "POST"])
 @login_required
 def translations(version_id):
-    version = _editable_version(version_id)
+    version = editable(CourseVersion, version_id)
     existing = translations_of(version)
     form = AddTranslationForm()
     form.language.choices = language_choices(exclude=[version.course.language, *existing])
     if request.method == "POST":
         if not form.validate_on_submit():
-            if "csrf_token" in form.errors:
-                _expired()
+            refuse_expired(form)
             abort_with(422, _("Choose the language of the translation."))
         translation = translating.add_translation(current_user, version, form.language.data)
         db.session.commit()
@@ -129,14 +92,14 @@ def render_state(translation, error=None, problems=None, status=200):
 @bp.route("/author/translations/<int:translation_id>")
 @login_required
 def translation(translation_id):
-    return render_state(_editable_translation(translation_id))
+    return render_state(editable(CourseTranslation, translation_id))
 
 
 @bp.route("/author/translations/<int:translation_id>/publish", methods=["POST"])
 @login_required
 def publish(translation_id):
-    translation = _editable_translation(translation_id)
-    form = _checked(TranslationRevisionForm())
+    translation = editable(CourseTranslation, translation_id)
+    form = form_or_400(TranslationRevisionForm())
     translating.publish_translation(current_user, translation, form.revision.data)
     db.session.commit()
     flash(_("The %(language)s translation is published: learners can now choose it.",
@@ -147,8 +110,8 @@ def publish(translation_id):
 @bp.route("/author/translations/<int:translation_id>/withdraw", methods=["POST"])
 @login_required
 def withdraw(translation_id):
-    translation = _editable_translation(translation_id)
-    form = _checked(TranslationRevisionForm())
+    translation = editable(CourseTranslation, translation_id)
+    form = form_or_400(TranslationRevisionForm())
     translating.withdraw_translation(current_user, translation, form.revision.data)
     db.session.commit()
     flash(_("The %(language)s translation is no longer offered.", language=language_name(translation.language)),
@@ -159,7 +122,7 @@ def withdraw(translation_id):
 @bp.route("/author/translations/<int:translation_id>/texts", methods=["GET", "POST"])
 @login_required
 def course_texts(translation_id):
-    translation = _editable_translation(translation_id)
+    translation = editable(CourseTranslation, translation_id)
     modules = translation.version.modules
     texts = {row.module_id: row.title for row in translation.modules}
     if request.method == "GET":
@@ -172,8 +135,7 @@ def course_texts(translation_id):
     except TooLong:
         titles = None
     if not form.validate_on_submit() or titles is None:
-        if "revision" in form.errors or "csrf_token" in form.errors:
-            _expired()
+        refuse_expired(form)
         return _render_course_texts(translation, form, texts, status=422,
                                     error=_("Nothing was saved: a text is longer than allowed."))
     translating.save_course_texts(current_user, translation, form.revision.data, title=form.title.data.strip(),
@@ -201,7 +163,7 @@ def _lesson_or_404(translation, lesson_id):
 @bp.route("/author/translations/<int:translation_id>/lessons/<int:lesson_id>", methods=["GET", "POST"])
 @login_required
 def lesson_texts(translation_id, lesson_id):
-    translation = _editable_translation(translation_id)
+    translation = editable(CourseTranslation, translation_id)
     lesson = _lesson_or_404(translation, lesson_id)
     text = next((row for row in translation.lessons if row.lesson_id == lesson.id), None)
     if request.method == "GET":
@@ -214,8 +176,7 @@ def lesson_texts(translation_id, lesson_id):
     except TooLong:
         questions = None
     if not form.validate_on_submit() or questions is None:
-        if "revision" in form.errors or "csrf_token" in form.errors:
-            _expired()
+        refuse_expired(form)
         return _render_lesson(translation, lesson, form, text, status=422,
                               error=_("Nothing was saved: a text is longer than allowed."))
     translating.save_lesson_texts(current_user, translation, lesson, form.revision.data,
@@ -262,9 +223,9 @@ def _upload(field):
 @bp.route("/author/translations/<int:translation_id>/lessons/<int:lesson_id>/file", methods=["POST"])
 @login_required
 def upload_file(translation_id, lesson_id):
-    translation = _editable_translation(translation_id)
+    translation = editable(CourseTranslation, translation_id)
     lesson = _lesson_or_404(translation, lesson_id)
-    form = _checked(TranslatedFileForm())
+    form = form_or_400(TranslatedFileForm())
     stream, name = _upload("file")
     stored = translating.attach_translated_file(current_user, translation, lesson, form.revision.data, stream, name)
     db.session.commit()
@@ -276,9 +237,9 @@ def upload_file(translation_id, lesson_id):
 @bp.route("/author/translations/<int:translation_id>/lessons/<int:lesson_id>/file/delete", methods=["POST"])
 @login_required
 def remove_file(translation_id, lesson_id):
-    translation = _editable_translation(translation_id)
+    translation = editable(CourseTranslation, translation_id)
     lesson = _lesson_or_404(translation, lesson_id)
-    form = _checked(TranslationRevisionForm())
+    form = form_or_400(TranslationRevisionForm())
     translating.remove_translated_file(current_user, translation, lesson, form.revision.data)
     db.session.commit()
     flash(_("The translated file is removed: learners get the lesson’s own file."), "success")
@@ -289,7 +250,7 @@ def remove_file(translation_id, lesson_id):
 @bp.route("/author/translations/<int:translation_id>/lessons/<int:lesson_id>/file")
 @login_required
 def translated_file(translation_id, lesson_id):
-    translation = _editable_translation(translation_id)
+    translation = editable(CourseTranslation, translation_id)
     lesson = _lesson_or_404(translation, lesson_id)
     text = next((row for row in translation.lessons if row.lesson_id == lesson.id), None)
     if text is None or text.file is None:
@@ -314,14 +275,13 @@ def _render_captions(lesson, form=None, status=200):
 @bp.route("/author/lessons/<int:lesson_id>/captions", methods=["GET", "POST"])
 @login_required
 def captions(lesson_id):
-    lesson = _editable_lesson(lesson_id)
+    lesson = editable(Lesson, lesson_id)
     if request.method == "GET":
         return _render_captions(lesson)
     form = CaptionForm()
     form.language.choices = language_choices()
     if not form.validate_on_submit():
-        if "csrf_token" in form.errors:
-            _expired()
+        refuse_expired(form)
         abort_with(422, _("Choose the language of the captions."))
     stream, name = _upload("file")
     caption = captioning.upload_caption(current_user, lesson, form.language.data, stream, name)
@@ -333,7 +293,7 @@ def captions(lesson_id):
 @bp.route("/author/lessons/<int:lesson_id>/captions/<language>")
 @login_required
 def caption_file(lesson_id, language):
-    lesson = _editable_lesson(lesson_id)
+    lesson = editable(Lesson, lesson_id)
     caption = captioning.captions_of(lesson).get(language)
     if caption is None:
         abort_with(404, _("This lesson has no captions in that language."))
@@ -343,8 +303,8 @@ def caption_file(lesson_id, language):
 @bp.route("/author/lessons/<int:lesson_id>/captions/<language>/delete", methods=["POST"])
 @login_required
 def remove_caption(lesson_id, language):
-    lesson = _editable_lesson(lesson_id)
-    _checked(FlaskForm())
+    lesson = editable(Lesson, lesson_id)
+    form_or_400(FlaskForm())
     captioning.remove_caption(current_user, lesson, language)
     db.session.commit()
     flash(_("Captions in %(language)s removed.", language=language_name(language)), "success")
