@@ -42,10 +42,12 @@ PEOPLE = [
 
 def demo_accounts():
     """Every demo account as (name, email, role, organisation index, language): PEOPLE, then
-    a learner for each interface language (lms.demo_languages)."""
+    a learner for each interface language (lms.demo_languages), then the electronic
+    signatures' supervisor and learners (lms.demo_signatures)."""
     from lms.demo_languages import LANGUAGE_LEARNERS
+    from lms.demo_signatures import SIGNATURE_PEOPLE
 
-    return PEOPLE + LANGUAGE_LEARNERS
+    return PEOPLE + LANGUAGE_LEARNERS + SIGNATURE_PEOPLE
 
 
 GXP = {
@@ -191,6 +193,7 @@ def seed_demo():
     db.session.flush()
     from lms.demo_compliance import seed_training_matrix
     from lms.demo_languages import seed_languages
+    from lms.demo_signatures import seed_signatures
     from lms.enrolments.services import enrol
 
     # A little activity, so My learning and the dashboards are not empty.
@@ -198,6 +201,8 @@ def seed_demo():
     people = {user.email.split("@")[0]: user for user in users}
     courses = {"gxp": gxp, "pv": pv, "sop": sop}
     seed_training_matrix(orgs, people, courses)
-    # Last: it issues its learners' certificates, which commits what is above.
+    # It issues its learners' certificates, which commits what is above.
     seed_languages(orgs, people, courses)
+    # An SOP signed through the signing services, a supervisor, an exemption (flushed only).
+    seed_signatures(orgs, people)
     return True

@@ -15,7 +15,8 @@ def test_seed_demo_loads_realistic_data_once(app):
     orgs = db.session.scalars(select(Organisation)).all()
     assert len({o.country for o in orgs}) == 3
     roles = dict(db.session.execute(select(User.role, func.count()).group_by(User.role)).all())
-    assert roles == {"admin": 1, "author": 1, "org_admin": 3, "learner": 17}  # 9, and one per interface language
+    # 9, one per interface language, and the signatures' supervisor and three learners
+    assert roles == {"admin": 1, "author": 1, "org_admin": 3, "learner": 21}
     courses = db.session.scalars(select(Course)).all()
     assert {c.title for c in courses} >= {
         "GxP essentials for medical-device professionals", "Pharmacovigilance signal detection",
