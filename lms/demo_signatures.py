@@ -10,8 +10,9 @@ Oskar's signature goes through lms.signatures.services as a signing page's POST 
 audit event are the real thing and ``flask lms signatures-verify`` checks them. Called by
 lms.demo.seed_demo (flushes; the caller commits).
 """
-from datetime import timedelta
+from datetime import datetime, time, timedelta, timezone
 
+import pytz
 from flask import current_app
 
 from lms.accounts.services import sign_up
@@ -36,7 +37,7 @@ PHARMA = 1  # the demo organisation index of the Swedish Pharma Quality Network
 SIGNATURE_PEOPLE = [
     ("Birgitta Holm", "supervisor.se@demo.lms.test", "learner", PHARMA, "en"),  # supervises the profile
     ("Oskar Nilsson", "oskar@demo.lms.test", "learner", PHARMA, "en"),  # signed the SOP, waits for sign-off
-    ("Hanna Ek", "hanna@demo.lms.test", "learner", PHARMA, "sv"),  # has not started
+    ("Hanna Ek", "hanna@demo.lms.test", "learner", PHARMA, "en"),  # has not started
     ("Erik Sandberg", "erik@demo.lms.test", "learner", PHARMA, "sv"),  # exempt
 ]
 SUPERVISOR, SIGNED, NOT_STARTED, EXEMPT = (email.split("@")[0] for _n, email, *_r in SIGNATURE_PEOPLE)
@@ -90,8 +91,10 @@ def seed_signatures(orgs, people):
                                       added_at=now - timedelta(days=300), added_by_id=admin.id)
     db.session.add(supervisor)
     db.session.flush()
-    record_event("supervisor.added", supervisor, actor=admin, user_id=supervisor.user_id,
-                 profile_id=profile.id, profile=profile.name)
+    # The event data in the shape of lms.compliance.supervisors (issue 14's supervisor pages).
+    record_event("supervisor.added", supervisor, actor=admin, user_id=supervisor.user_id, profile_id=profile.id,
+                 old=None, new={"profile": profile.name, "supervisor": people[SUPERVISOR].name,
+                                "added_at": supervisor.added_at.isoformat()})
 
     enrolments = {}
     for key, days_ago in ((SIGNED, 12), (NOT_STARTED, 3), (EXEMPT, 20)):
@@ -146,12 +149,18 @@ def _sign_the_sop(learner, enrolment, intro, document):
 
 
 def _exempt(user, course, admin, now):
+    """Exempt until the start of a day EXEMPTION_DAYS ahead in the organisation's time zone (as
+    the exemption form sets it), granted two days ago; the event data in the shape of
+    lms.compliance.exemptions."""
+    zone = pytz.timezone(user.organisation.timezone or "UTC")
+    expires_on = now.astimezone(zone).date() + timedelta(days=EXEMPTION_DAYS)
+    expires_at = zone.localize(datetime.combine(expires_on, time())).astimezone(timezone.utc)
     exemption = RequirementExemption(user_id=user.id, course_id=course.id, reason=EXEMPTION_REASON,
                                      created_at=now - timedelta(days=2), created_by_id=admin.id,
-                                     expires_at=now + timedelta(days=EXEMPTION_DAYS))
+                                     expires_at=expires_at)
     db.session.add(exemption)
     db.session.flush()
     record_event("exemption.granted", exemption, actor=admin, user_id=user.id, course_id=course.id,
-                 old="required", new="exempt", reason=EXEMPTION_REASON,
-                 expires_at=exemption.expires_at.isoformat())
+                 reason=EXEMPTION_REASON, expires=expires_at.isoformat(), old={"exempt": False},
+                 new={"exempt": True, "expires_at": expires_at.isoformat(), "expires_on": expires_on.isoformat()})
     return exemption
