@@ -62,6 +62,8 @@ class Config:
     # an administrator unlocks the account; a signing page's nonce is good this long.
     SIGNING_LOCK_AFTER = env_int("SIGNING_LOCK_AFTER", 3)
     SIGNING_NONCE_MINUTES = env_int("SIGNING_NONCE_MINUTES", 60)
+    # Signing posts per signer (a wrong password counts towards the lock as well).
+    RATELIMIT_SIGNING = env("RATELIMIT_SIGNING", "10 per minute")
     # How long a password-reset link works (it works once).
     PASSWORD_RESET_MAX_AGE_SECONDS = env_int("PASSWORD_RESET_MAX_AGE_SECONDS", 3600)
     # Password-reset requests per client address and per target email.

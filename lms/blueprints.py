@@ -10,6 +10,7 @@ BLUEPRINTS = (
     ("lms.progress.views", "My learning, lessons, quizzes"),
     ("lms.course_languages.learner_views", "a course's language for a learner, video captions"),
     ("lms.records.views", "training records (page, CSV, PDF)"),
+    ("lms.signatures.document_views", "signing controlled documents; unlocking signing"),
     ("lms.certificates.views", "certificate downloads, /verify, /admin/certificates"),
     ("lms.enrolments.views", "/admin/enrolments: bulk enrolment"),
     ("lms.reports.views", "/admin/reports: completion report and exports"),

@@ -99,6 +99,9 @@ POLICY = {
     # target: the user being managed (None: the users list); nobody changes their own role or
     # deactivates themselves; org admins manage their own organisation's people only.
     "user.manage": _manages_user,
+    # Unlock a person's signing (and login) after failed signing: as user.manage (never one's
+    # own account; org admins their organisation's people only).
+    "signature.unlock": _manages_user,
     # target: the role name about to be given (an org admin never makes a site admin)
     "user.grant_role": _grants_role,
     # Authoring. target: the course (for course.create, the new course with its organisation).

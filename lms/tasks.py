@@ -19,6 +19,7 @@ TASK_MODULES = (
     "lms.enrolments.tasks",
     "lms.compliance.retraining_tasks",
     "lms.compliance.tasks",
+    "lms.signatures.tasks",
 )
 
 

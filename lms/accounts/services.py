@@ -87,10 +87,20 @@ class NotVerified(Exception):
         self.user = user
 
 
+class SigningLockedAccount(Exception):
+    """Right credentials of an account locked after wrong passwords when signing
+    (lms.signatures.services.lock_signing): refused until an administrator unlocks it."""
+
+    def __init__(self, user):
+        super().__init__(user.id)
+        self.user = user
+
+
 def authenticate(email, password):
     """The user for these credentials, or None. Unknown email and wrong password look alike.
 
     :raises NotVerified: right credentials of an account whose address is not confirmed
+    :raises SigningLockedAccount: right credentials of an account whose signing is locked
     """
     user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
     if user is None:
@@ -99,6 +109,8 @@ def authenticate(email, password):
         return None
     if not user.email_verified:
         raise NotVerified(user)
+    if user.signing_locked_at is not None:
+        raise SigningLockedAccount(user)
     return user
 
 

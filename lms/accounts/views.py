@@ -128,6 +128,10 @@ def login():
         db.session.commit()
         flash(_("Confirm your email address first: we have sent you the link again."), "error")
         return render_template("accounts/login.html", form=form), 403
+    except services.SigningLockedAccount:
+        flash(_("This account is locked after wrong passwords in a row when signing electronically. "
+                "An administrator of your organisation must unlock it before you can log in."), "error")
+        return render_template("accounts/login.html", form=form), 403
     if user:
         if failures:
             throttle.clear_failures(email)
@@ -257,6 +261,11 @@ def reset_password(token):
         credentials.reset_password(user, form.password.data)
         throttle.clear_failures(user.email)
         db.session.commit()
+        if user.signing_locked_at is not None:  # a new password does not lift a signing lock
+            flash(_("Your password is changed, but this account is locked after wrong passwords in a row "
+                    "when signing electronically. An administrator of your organisation must unlock it "
+                    "before you can log in."), "error")
+            return redirect(url_for("accounts.login"))
         _login(user)
         flash(_("Your password is changed. You are logged out everywhere else."), "success")
         return redirect(url_for("progress.my_learning"))

@@ -8,6 +8,7 @@ from wtforms import (
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import HiddenInput
 
+from lms.accounts.forms import printable
 from lms.courses.models import LESSON_KINDS
 from lms.parsing import AsciiDecimalField, AsciiIntegerField, SaneDateField, coerce_id
 
@@ -77,7 +78,8 @@ class NewLessonForm(RevisionForm):
     kind = SelectField(
         _l("Kind of lesson"),
         choices=[SelectChoice("text", _l("Text")), SelectChoice("file", _l("File (PDF, video or image)")),
-                 SelectChoice("quiz", _l("Quiz"))],
+                 SelectChoice("quiz", _l("Quiz")),
+                 SelectChoice("document", _l("Controlled document (SOP to read and sign)"))],
         validators=[AnyOf(LESSON_KINDS)],
     )
 
@@ -86,6 +88,18 @@ class LessonForm(RevisionForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     body_markdown = TextAreaField(_l("Text (Markdown)"), validators=[Length(max=200_000)])
     pass_mark = AsciiIntegerField(_l("Pass mark (%)"), validators=[Optional(), NumberRange(min=1, max=100)])
+
+
+class DocumentLessonForm(LessonForm):
+    """A controlled document: besides title and text, its number and revision as the company's
+    document system knows them (the PDF is uploaded with the lesson file form)."""
+
+    document_number = StringField(
+        _l("Document number"), validators=[DataRequired(), Length(max=64), printable],
+        filters=[lambda value: value.strip() if isinstance(value, str) else value])
+    document_revision = StringField(
+        _l("Revision"), validators=[DataRequired(), Length(max=32), printable],
+        filters=[lambda value: value.strip() if isinstance(value, str) else value])
 
 
 class UploadForm(RevisionForm):

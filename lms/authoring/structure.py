@@ -3,6 +3,8 @@
 Every change goes through ``begin_edit`` (permission, draft only, revision check and bump) and
 flushes; the view commits.
 """
+import unicodedata
+
 from flask_babel import gettext as _
 
 from lms.authoring.editing import Invalid, begin_edit
@@ -81,9 +83,9 @@ def delete_module(actor, module, revision):
 # ------------------------------------------------------------------ lessons
 
 def add_lesson(actor, module, revision, kind, title):
-    """Append a lesson of ``kind`` (text, file or quiz) to ``module``; return it (flushed)."""
+    """Append a lesson of ``kind`` (one of LESSON_KINDS) to ``module``; return it (flushed)."""
     if kind not in LESSON_KINDS:
-        raise Invalid(_("Choose a kind of lesson: text, file or quiz."), kind=kind)
+        raise Invalid(_("Choose a kind of lesson: text, file, quiz or controlled document."), kind=kind)
     begin_edit(actor, module.version, revision)
     lesson = Lesson(module=module, kind=kind, title=title, body_markdown="",
                     position=len(module.lessons))
@@ -92,14 +94,40 @@ def add_lesson(actor, module, revision, kind, title):
     return lesson
 
 
-def update_lesson(actor, lesson, revision, *, title, body_markdown, pass_mark=None):
-    """Change a lesson's title, text and (quizzes only) pass mark."""
+def update_lesson(actor, lesson, revision, *, title, body_markdown, pass_mark=None,
+                  document_number=None, document_revision=None):
+    """Change a lesson's title, text, (quizzes only) pass mark and (controlled documents only)
+    document number and revision.
+
+    :raises Invalid: a controlled document's number or revision is missing, too long or holds
+        control characters
+    """
+    if lesson.kind == "document":
+        document_number = check_document_field(
+            document_number, 64, _("Give the controlled document's number."),
+            _("The document number may be at most 64 letters, digits and punctuation."))
+        document_revision = check_document_field(
+            document_revision, 32, _("Give the controlled document's revision."),
+            _("The revision may be at most 32 letters, digits and punctuation."))
     begin_edit(actor, lesson.module.version, revision)
     lesson.title = title
     lesson.body_markdown = body_markdown or ""
     if lesson.kind == "quiz":
         lesson.pass_mark = pass_mark
+    if lesson.kind == "document":
+        lesson.document_number, lesson.document_revision = document_number, document_revision
     db.session.flush()
+
+
+def check_document_field(value, longest, missing, bad):
+    """``value`` stripped; Invalid(``missing``) when empty, Invalid(``bad``) when longer than
+    ``longest`` or holding control characters."""
+    value = (value or "").strip()
+    if not value:
+        raise Invalid(missing)
+    if len(value) > longest or any(unicodedata.category(char).startswith("C") for char in value):
+        raise Invalid(bad)
+    return value
 
 
 def move_lesson(actor, lesson, revision, direction):

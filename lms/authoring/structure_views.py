@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 
 from lms.authoring import structure, uploads
 from lms.authoring.forms import (
-    ImageForm, LessonForm, ModuleForm, MoveForm, NewLessonForm, QuestionForm, RevisionForm, UploadForm,
+    DocumentLessonForm, ImageForm, LessonForm, ModuleForm, MoveForm, NewLessonForm, QuestionForm, RevisionForm, UploadForm,
 )
 from lms.authoring.web import (
     bp, done, editable, form_or_400, refuse_expired, render_editor,
@@ -103,11 +103,16 @@ def add_lesson(module_id):
     return done(lesson_url(lesson))
 
 
+def lesson_form_class(lesson):
+    return DocumentLessonForm if lesson.kind == "document" else LessonForm
+
+
 def render_lesson_editor(lesson, form=None, preview=None, status=200):
     version = lesson.module.version
-    form = form or LessonForm(data={
+    form = form or lesson_form_class(lesson)(data={
         "revision": version.revision, "title": lesson.title, "body_markdown": lesson.body_markdown,
-        "pass_mark": lesson.pass_mark,
+        "pass_mark": lesson.pass_mark, "document_number": lesson.document_number,
+        "document_revision": lesson.document_revision,
     })
     return render_template(
         "authoring/lesson.html", lesson=lesson, version=version, course=version.course, form=form,
@@ -123,7 +128,7 @@ def lesson(lesson_id):
     lesson = editable(Lesson, lesson_id)
     if request.method == "GET":
         return render_lesson_editor(lesson)
-    form = LessonForm()
+    form = lesson_form_class(lesson)()
     if not form.validate_on_submit():
         refuse_expired(form)
         return render_lesson_editor(lesson, form=form, status=422)
@@ -131,7 +136,9 @@ def lesson(lesson_id):
         # Rendered exactly as learners will see it; nothing is saved.
         return render_lesson_editor(lesson, form=form, preview=render_markdown(form.body_markdown.data, lesson.module.version.course.slug))
     structure.update_lesson(current_user, lesson, form.revision.data, title=form.title.data.strip(),
-                            body_markdown=form.body_markdown.data, pass_mark=form.pass_mark.data)
+                            body_markdown=form.body_markdown.data, pass_mark=form.pass_mark.data,
+                            document_number=getattr(form, "document_number", None) and form.document_number.data,
+                            document_revision=getattr(form, "document_revision", None) and form.document_revision.data)
     db.session.commit()
     flash(_("Lesson “%(title)s” saved.", title=lesson.title), "success")
     return done(lesson_url(lesson))

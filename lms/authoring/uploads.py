@@ -115,21 +115,24 @@ def _checked_upload(stream, name, allowed):
 
 
 def attach_lesson_file(actor, lesson, revision, stream, name):
-    """Upload the material of a file lesson (PDF, MP4/WebM video or PNG/JPEG image).
+    """Upload the material of a file lesson (PDF, MP4/WebM video or PNG/JPEG image), or the
+    PDF of a controlled document.
 
     Permission, the draft and its revision are checked before the file is copied; the revision
     is bumped (and re-checked) only once the copy is complete, so no lock is held meanwhile.
 
     :return: the StoredFile now attached
     """
-    if lesson.kind != "file":
-        raise Invalid(_("Only file lessons have a file."))
+    if lesson.kind not in ("file", "document"):
+        raise Invalid(_("Only file lessons and controlled documents have a file."))
+    # A controlled document is a PDF: what is signed is that exact file.
+    allowed = (filetypes.PDF,) if lesson.kind == "document" else filetypes.LESSON_FILE_TYPES
     version = lesson.module.version
     authorize(actor, "course.edit", version.course)
     require_draft(version)
     if version.revision != revision:
         raise Conflict(conflict_message())
-    with _checked_upload(stream, name, filetypes.LESSON_FILE_TYPES) as (incoming, content_type):
+    with _checked_upload(stream, name, allowed) as (incoming, content_type):
         begin_edit(actor, version, revision)
         stored, created = store_incoming(incoming, name, content_type)
     lesson.file = stored

@@ -41,6 +41,12 @@ def completeness_problems(version):
                 problems.append(_("Text lesson “%(lesson)s” (module “%(module)s”) has no text.", **where))
             if lesson.kind == "file" and lesson.file_id is None:
                 problems.append(_("File lesson “%(lesson)s” (module “%(module)s”) has no file.", **where))
+            if lesson.kind == "document":
+                if lesson.file_id is None:
+                    problems.append(_("Controlled document “%(lesson)s” (module “%(module)s”) has no PDF.", **where))
+                if not (lesson.document_number or "").strip() or not (lesson.document_revision or "").strip():
+                    problems.append(_("Controlled document “%(lesson)s” (module “%(module)s”) has no document "
+                                      "number or revision.", **where))
             if lesson.kind == "quiz":
                 if not lesson.questions:
                     problems.append(_("Quiz “%(lesson)s” (module “%(module)s”) has no questions.", **where))
@@ -128,6 +134,7 @@ def _copy_version(source, number):
                 module=module_copy, position=lesson.position, kind=lesson.kind, title=lesson.title,
                 body_markdown=lesson.body_markdown, file_id=lesson.file_id,
                 pass_mark=lesson.pass_mark, copied_from_id=lesson.id,
+                document_number=lesson.document_number, document_revision=lesson.document_revision,
             )
             lessons[lesson.id] = lesson_copy
             db.session.add(lesson_copy)

@@ -14,6 +14,7 @@ SEND_SIGNUP_ATTEMPT = "account.signup_attempt"  # subject: the owner of an addre
 # No subject: the request looks nothing up (the same answer and time for any address); the
 # payload is the normalised address asked for, and the worker looks the account up.
 SEND_PASSWORD_RESET = "account.password_reset"
+EMAIL_SIGNING_LOCKED = "signature.locked_email"  # subject: the user whose signing was locked
 
 
 class Outbox(db.Model):

@@ -88,13 +88,15 @@ class LearnerLesson:
     answers, so grading is the same in every language."""
 
     __slots__ = ("id", "kind", "title", "body_markdown", "file_id", "pass_mark", "module", "language",
-                 "translation_id", "_entity", "_file", "_questions")
+                 "translation_id", "document_number", "document_revision", "_entity", "_file", "_questions")
 
     def __init__(self, id, kind, title, body_markdown, file_id, pass_mark, module, language=None,
-                 translation_id=None):
+                 translation_id=None, document_number=None, document_revision=None):
         self.id, self.kind, self.title, self.body_markdown = id, kind, title, body_markdown
         self.file_id, self.pass_mark, self.module = file_id, pass_mark, module
         self.language, self.translation_id = language, translation_id
+        # A controlled document's number and revision (the same in every language).
+        self.document_number, self.document_revision = document_number, document_revision
         self._entity = self._file = self._questions = None
 
     def _lesson(self):
@@ -151,7 +153,8 @@ def learner_lesson(user_id, slug, lesson_id):
         file_id = lesson_file_id or file_id
     module = LessonModule(row[20], module_title or row[21])
     return course, enrolment, LearnerLesson(lesson_id, kind, title, body, file_id, pass_mark, module=module,
-                                            language=reading, translation_id=translation_id)
+                                            language=reading, translation_id=translation_id,
+                                            document_number=row[31], document_revision=row[32])
 
 
 @cache
@@ -195,6 +198,7 @@ def _learner_lesson_statement(dialect):
             module.id, module.title, completed,
             enrolment.language, translation.id, translation.title, lesson_text.title, lesson_text.body_markdown,
             lesson_text.file_id, module_text.title, published,
+            lesson.document_number, lesson.document_revision,
         )
         .select_from(Course.__table__)
         # The newest enrolment (enrolments.services.enrolment_for): after a completion, a

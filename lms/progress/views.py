@@ -13,6 +13,7 @@ from lms.errors import abort_with
 from lms.extensions import db
 from lms.parsing import ascii_int
 from lms.progress import services
+from lms.signatures import document_page
 from lms.downloads import send_stored
 
 bp = Blueprint("progress", __name__)
@@ -36,8 +37,9 @@ def _neighbours(state, lesson):
     return (lessons[i - 1] if i > 0 else None), (lessons[i + 1] if i + 1 < len(lessons) else None)
 
 
-def render_lesson(course, enrolment, lesson, result=None, chosen=None, status=200, done=None):
-    """The lesson page; ``done``: the completed lesson ids when just read with the lesson."""
+def render_lesson(course, enrolment, lesson, result=None, chosen=None, status=200, done=None, signing=None):
+    """The lesson page; ``done``: the completed lesson ids when just read with the lesson;
+    ``signing``: a controlled document's signing state (lms.signatures.document_page)."""
     state = services.summary(enrolment, done)
     previous, following = _neighbours(state, lesson)
     if lesson.translation_id is not None:  # the neighbours' titles in the same language
@@ -47,10 +49,12 @@ def render_lesson(course, enrolment, lesson, result=None, chosen=None, status=20
     captions = {}
     if lesson.kind == "file" and lesson.file is not None and lesson.file.content_type.startswith("video/"):
         captions = learning.captions_of(lesson.id)
+    if lesson.kind == "document" and signing is None:  # its signature, or the form with a new nonce
+        signing = document_page.signing_state(enrolment, lesson)
     return render_template(
         "progress/lesson.html", course=course, enrolment=enrolment, lesson=lesson, state=state,
         previous=previous, following=following, result=result,
-        chosen=chosen or {}, captions=captions, reading=enrolment.reading,
+        chosen=chosen or {}, captions=captions, reading=enrolment.reading, signing=signing,
     ), status
 
 
@@ -58,7 +62,10 @@ def render_lesson(course, enrolment, lesson, result=None, chosen=None, status=20
 @login_required
 def lesson(slug, lesson_id):
     course, enrolment, lesson = enrolled_lesson(slug, lesson_id)
-    return render_lesson(course, enrolment, lesson, done=enrolment.completed_ids)
+    page = render_lesson(course, enrolment, lesson, done=enrolment.completed_ids)
+    if lesson.kind == "document":
+        db.session.commit()  # the signing form's single-use nonce
+    return page
 
 
 @bp.route("/courses/<slug>/lessons/<int:lesson_id>/file")

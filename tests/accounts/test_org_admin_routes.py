@@ -44,7 +44,7 @@ SITE_ADMIN_ONLY = {
 # show B's people.
 OWN_ORGANISATION = {
     "admin.admin_dashboard", "user_admin.users", "user_admin.change_role", "user_admin.set_active",
-    "records.user_record", "reports.completion", "reports.export_csv", "reports.export_xlsx",
+    "records.user_record", "signatures.unlock_signing", "reports.completion", "reports.export_csv", "reports.export_xlsx",
     "bulk.upload", "bulk.apply", "bulk.job",
     "compliance_dashboard.overview", "compliance_dashboard.dashboard_csv",
     "compliance_dashboard.dashboard_xlsx", "compliance_dashboard.matrix_xlsx",
