@@ -212,7 +212,7 @@ def test_the_upload_form_works_without_a_script_and_shows_progress_with_one(auth
 def test_uploading_to_a_non_file_lesson_or_with_a_stale_revision_is_refused(author_client, draft, upload_dir):
     files = files_under(upload_dir)
     response = upload(author_client, f"/author/lessons/{draft.text.id}/file", draft.version, pdf_bytes(), "x.pdf")
-    assert response.status_code == 422 and "Only file lessons have a file." in text_of(response)
+    assert response.status_code == 422 and "Only file lessons and controlled documents have a file." in text_of(response)
     stale = upload(author_client, file_url(draft), draft.version, pdf_bytes("stale"), "x.pdf",
                    revision=revision_of(draft.version) - 1 if revision_of(draft.version) else 99)
     assert stale.status_code == 409
