@@ -223,12 +223,21 @@ def _carry_progress(enrolment, target, origins):
         if lesson.id in done:
             continue
         source = next((done[a] for a in _ancestors(lesson.id, origins) if a in done), None)
+        if source is not None and lesson.kind == "document" and not _same_document(lesson, source.lesson_id):
+            continue  # a new revision of a controlled document is read and signed anew
         if source is not None:
             db.session.add(LessonProgress(enrolment_id=enrolment.id, lesson_id=lesson.id,
                                           completed_at=source.completed_at, score=source.score))
             carried.append(lesson.id)
     db.session.flush()
     return carried
+
+
+def _same_document(lesson, signed_lesson_id):
+    """The controlled document ``lesson`` is the one signed as ``signed_lesson_id``: the same
+    file and revision."""
+    signed = db.session.get(Lesson, signed_lesson_id)
+    return (signed.file_id, signed.document_revision) == (lesson.file_id, lesson.document_revision)
 
 
 def move_to_published(actor, course, enrolment_ids):

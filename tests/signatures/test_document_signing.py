@@ -213,3 +213,39 @@ def test_the_author_s_preview_shows_the_document_without_a_signing_form(app, sop
     page = main_of(client.get(f"/author/versions/{course.published_version.id}/preview/lessons/{first.id}"))
     assert first.document_number in page and "Learners sign this document here" in page
     assert 'name="nonce"' not in page
+
+
+def _publish_copy(course, change=None):
+    """A new version of ``course`` whose first lesson (the SOP) is changed by ``change``."""
+    author = create_user(role="author", org=course.organisation)
+    draft, _created = versions.start_draft(author, course)
+    lesson = draft.lessons()[0]
+    if change:
+        change(lesson)
+    db.session.flush()
+    versions.publish(author, draft, draft.revision, change_kind="minor", change_reason="Update")
+    return lesson
+
+
+def test_a_new_revision_is_signed_anew_after_a_move_an_unchanged_document_is_not(app, sop):
+    learner, course, enrolment, first, _second, _text = sop
+    client = learner_client(app, learner)
+    assert sign(client, course, first, email=learner.email).status_code == 302
+    unchanged = _publish_copy(course)
+    versions.move_enrolments(course, [enrolment.id])
+    db.session.commit()
+    done = set(db.session.scalars(select(LessonProgress.lesson_id).filter_by(enrolment_id=enrolment.id)))
+    assert unchanged.id in done
+
+    def revise(lesson):
+        lesson.file = store_bytes(PDF_BYTES + b"% revision 2\n", "sop-rev2.pdf", "application/pdf")
+        lesson.document_revision = "2"
+    revised = _publish_copy(course, revise)
+    versions.move_enrolments(course, [enrolment.id])
+    db.session.commit()
+    done = set(db.session.scalars(select(LessonProgress.lesson_id).filter_by(enrolment_id=enrolment.id)))
+    assert revised.id not in done
+    page = main_of(client.get(lesson_url(course, revised)))
+    assert 'name="nonce"' in page and 'class="document-revision">2<' in page
+    assert sign(client, course, revised).status_code == 302
+    assert [s.document_revision for s in signatures()] == ["1", "2"]
