@@ -249,3 +249,22 @@ def test_a_new_revision_is_signed_anew_after_a_move_an_unchanged_document_is_not
     assert 'name="nonce"' in page and 'class="document-revision">2<' in page
     assert sign(client, course, revised).status_code == 302
     assert [s.document_revision for s in signatures()] == ["1", "2"]
+
+
+def test_in_a_translation_with_its_own_file_the_file_shown_is_the_one_signed(app):
+    from lms.enrolments import services as enrolments
+    from tests.course_languages.learner_factories import translate
+
+    learner = create_user(name="Ingvild Haugen", locale="nb")
+    course = create_course(lessons=("document",), org=learner.organisation)
+    [document] = lessons_of(course)
+    norwegian = store_bytes(PDF_BYTES + b"% norsk\n", "sop-nb.pdf", "application/pdf")
+    translate(course.published_version, "nb", file_for={document: norwegian})
+    enrolments.enrol(learner, course, language="nb")
+    db.session.commit()
+    client = learner_client(app, learner)
+    form, _html = signing_form(client, course, document)
+    assert form["file_sha256"] == norwegian.sha256 != document.file.sha256
+    assert sign(client, course, document, email=learner.email, form=form).status_code == 302
+    [signature] = signatures()
+    assert signature.file_sha256 == norwegian.sha256
