@@ -64,6 +64,9 @@ class Config:
     SIGNING_NONCE_MINUTES = env_int("SIGNING_NONCE_MINUTES", 60)
     # Signing posts per signer (a wrong password counts towards the lock as well).
     RATELIMIT_SIGNING = env("RATELIMIT_SIGNING", "10 per minute")
+    # /admin/signatures checks at most this many signatures in its request; the command
+    # `flask lms signatures-verify` checks them all.
+    SIGNATURES_VERIFY_PAGE_MAX = env_int("SIGNATURES_VERIFY_PAGE_MAX", 2000)
     # How long a password-reset link works (it works once).
     PASSWORD_RESET_MAX_AGE_SECONDS = env_int("PASSWORD_RESET_MAX_AGE_SECONDS", 3600)
     # Password-reset requests per client address and per target email.

@@ -16,6 +16,7 @@ BLUEPRINTS = (
     ("lms.reports.views", "/admin/reports: completion report and exports"),
     ("lms.compliance.dashboard_views", "/admin/compliance/dashboard: compliance per profile, exports"),
     ("lms.audit.views", "/admin/audit: the audit trail"),
+    ("lms.signatures.admin_views", "/admin/signatures: re-check every electronic signature"),
     ("lms.admin.views", "/admin/: the administrator's start page"),
     ("lms.admin.mail", "/admin/mail: the local mail catcher's messages"),
     ("lms.reminders.views", "/reminders: unsubscribe"),

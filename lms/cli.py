@@ -48,3 +48,4 @@ import lms.enrolments.cli  # noqa: E402,F401
 import lms.reminders.cli  # noqa: E402,F401
 import lms.certificates.cli  # noqa: E402,F401
 import lms.outbox.cli  # noqa: E402,F401
+import lms.signatures.cli  # noqa: E402,F401

@@ -17,6 +17,7 @@ from lms.certificates.validity import validities, validity_of
 from lms.errors import abort_with
 from lms.extensions import db, limiter
 from lms.parsing import page_number
+from lms.signatures.queries import signatures_of_certificate
 
 bp = Blueprint("certificates", __name__)
 log = logging.getLogger(__name__)
@@ -91,6 +92,8 @@ def verify(code):
         "certificates/verify.html", state=state, cert=cert if found else None,
         # Only whether it was renewed: never which certificate renewed it (another code).
         renewed=found and validity_of(cert).renewed,
+        # The signed documents and sign-offs behind it, and nothing else of the learner's.
+        signatures=signatures_of_certificate(cert) if found else [],
         form=VerifyLookupForm(formdata=None),
     )
     return _verify_response(html, 404 if state == "not_found" else 200)

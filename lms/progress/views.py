@@ -14,6 +14,7 @@ from lms.extensions import db
 from lms.parsing import ascii_int
 from lms.progress import services
 from lms.signatures import document_page
+from lms.signatures.queries import signatures_by_enrolment
 from lms.downloads import send_stored
 
 bp = Blueprint("progress", __name__)
@@ -142,4 +143,5 @@ def my_learning():
     states = validities(certificates.values())
     return render_template("progress/my_learning.html", items=items, certificates=certificates,
                            titles=learning.course_titles(rows),
+                           signatures=signatures_by_enrolment([e.id for e in rows]),
                            validity_of=lambda cert: states.get(cert.id) if cert else None)

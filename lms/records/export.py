@@ -26,12 +26,22 @@ def _status(line):
     return {"active": _("In progress"), "completed": _("Completed"), "withdrawn": _("Withdrawn")}.get(line.status, line.status)
 
 
-def record_csv(user, lines):
+COURSE_COLUMNS = ["learner", "email", "course", "organisation", "version", "status", "enrolled_at",
+                  "completed_at", "cpd_hours", "score", "certificate_code", "certificate_status",
+                  "certificate_validity", "valid_until", "course_language"]
+# After the course columns: what the row is ("course" or "signature"), then a signature's
+# manifest (lms.signatures.display) -- one row per signature, after the course rows.
+SIGNATURE_COLUMNS = ["entry", "document_number", "document_revision", "lesson", "meaning", "signed_by",
+                     "signed_at_utc", "signed_at_local"]
+
+
+def record_csv(user, lines, signatures=()):
+    """The record as CSV: a row per course, then a row per signature
+    (lms.signatures.queries.SignedEntry) naming its course, version, document and manifest."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["learner", "email", "course", "organisation", "version", "status", "enrolled_at",
-                     "completed_at", "cpd_hours", "score", "certificate_code", "certificate_status",
-                     "certificate_validity", "valid_until", "course_language"])
+    writer.writerow(COURSE_COLUMNS + SIGNATURE_COLUMNS)
+    blank_signature = [""] * (len(SIGNATURE_COLUMNS) - 1)
     for line in lines:
         writer.writerow([safe_cell(v) for v in (
             user.name, user.email, line.course_title, line.organisation, line.version, line.status,
@@ -39,13 +49,22 @@ def record_csv(user, lines):
             line.cpd_hours, line.score if line.score is not None else "", line.certificate_code or "",
             line.certificate_status or "", line.certificate_validity or "",
             line.valid_until.date().isoformat() if line.valid_until and line.certificate_code else "",
-            line.course_language or "",
+            line.course_language or "", "course", *blank_signature,
         )])
+    for entry in signatures:
+        shown, sig = entry.shown, entry.signature
+        course_part = [user.name, user.email, entry.course_title, "", entry.version_number]
+        course_part += [""] * (len(COURSE_COLUMNS) - len(course_part))
+        writer.writerow([safe_cell(v) for v in course_part + [
+            "signature", sig.document_number or "", sig.document_revision or "", entry.lesson_title,
+            shown.meaning, shown.printed_name, shown.utc_time, shown.local_time,
+        ]])
     return "\ufeff" + out.getvalue()  # the BOM makes spreadsheet programs read UTF-8
 
 
-def record_pdf(user, lines, verify_url, locale="en"):
-    """A4 landscape: the learner, then one table row per course."""
+def record_pdf(user, lines, verify_url, locale="en", signatures=()):
+    """A4 landscape: the learner, then one table row per course, then the electronic
+    signatures (lms.signatures.queries.SignedEntry) with their manifest."""
     register_fonts()
     buffer = io.BytesIO()
     body = ParagraphStyle("body", fontName=REGULAR, fontSize=9, leading=12, textColor=INK)
@@ -89,10 +108,42 @@ def record_pdf(user, lines, verify_url, locale="en"):
             ("TOPPADDING", (0, 0), (-1, -1), 3),
             ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
         ]))
-        story += [table, Spacer(1, 6 * mm),
-                  Paragraph(_("Each certificate can be verified at %(url)s followed by its code.", url=_esc(verify_url)), small)]
+        story += [table, Spacer(1, 6 * mm)]
+        if signatures:
+            story += _signatures_table(signatures, body, small, title)
+        story += [Paragraph(_("Each certificate can be verified at %(url)s followed by its code.", url=_esc(verify_url)), small)]
         doc.build(story)
     return buffer.getvalue()
+
+
+def _signatures_table(signatures, body, small, title):
+    """The manifest of each signature (§11.50): what was signed, meaning, printed name, the
+    date and time in the reader's time zone and in UTC."""
+    heading = ParagraphStyle("signatures-heading", parent=title, fontSize=12, leading=16)
+    header = [_("Course"), _("Document or practice"), _("Meaning"), _("Signed by"), _("Date and time")]
+    data = [[Paragraph(f"<b>{h}</b>", small) for h in header]]
+    for entry in signatures:
+        shown = entry.shown
+        what = _esc(entry.lesson_title)
+        if shown.document:
+            what = f"{_esc(shown.document)}<br/><font size=7 color='#4a5b60'>{what}</font>"
+        data.append([
+            Paragraph(_esc(entry.course_title) + "<br/><font size=7 color='#4a5b60'>"
+                      + _esc(_("Version %(number)s", number=entry.version_number)) + "</font>", body),
+            Paragraph(what, body),
+            Paragraph(_esc(shown.meaning), body),
+            Paragraph(_esc(shown.printed_name), body),
+            Paragraph(f"{_esc(shown.local_time)}<br/><font size=7 color='#4a5b60'>{_esc(shown.utc_time)}</font>", body),
+        ])
+    table = Table(data, colWidths=[70 * mm, 55 * mm, 50 * mm, 40 * mm, 50 * mm], repeatRows=1)
+    table.setStyle(TableStyle([
+        ("LINEBELOW", (0, 0), (-1, 0), 0.8, TEAL),
+        ("LINEBELOW", (0, 1), (-1, -1), 0.25, colors.HexColor("#dde5e6")),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("TOPPADDING", (0, 0), (-1, -1), 3),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+    ]))
+    return [Paragraph(_("Electronic signatures"), heading), Spacer(1, 2 * mm), table, Spacer(1, 6 * mm)]
 
 
 def _language_note(line, locale):

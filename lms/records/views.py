@@ -9,6 +9,7 @@ from lms.downloads import as_download
 from lms.errors import abort_with
 from lms.mail import external_url
 from lms.records import export, services
+from lms.signatures.queries import signatures_of_user
 
 bp = Blueprint("records", __name__)
 FORMATS = ("html", "csv", "pdf")
@@ -24,14 +25,16 @@ def _respond(user, fmt, self_view):
     if fmt not in FORMATS:
         abort_with(404, _("Choose the record as a page, CSV or PDF."))
     lines = services.training_record(user)
+    signatures = signatures_of_user(user.id)  # shown in the viewer's language and time zone
     if fmt == "csv":
-        return as_download(Response(export.record_csv(user, lines), mimetype="text/csv"), _filename(user, "csv"))
+        csv_text = export.record_csv(user, lines, signatures)
+        return as_download(Response(csv_text, mimetype="text/csv"), _filename(user, "csv"))
     if fmt == "pdf":
         verify = external_url("/verify/")
-        pdf = export.record_pdf(user, lines, verify, locale=current_user.locale)
+        pdf = export.record_pdf(user, lines, verify, locale=current_user.locale, signatures=signatures)
         return as_download(Response(pdf, mimetype="application/pdf"), _filename(user, "pdf"))
     return render_template("records/record.html", user=user, lines=lines, self_view=self_view,
-                           total_hours=services.completed_cpd_hours(lines))
+                           total_hours=services.completed_cpd_hours(lines), signatures=signatures)
 
 
 @bp.route("/my-learning/record", defaults={"fmt": "html"})

@@ -25,6 +25,8 @@ from tests.accounts.test_org_admin import B_MARKERS, client_of, world  # noqa: F
 # Site-wide administration: an org admin is refused whatever the arguments.
 SITE_ADMIN_ONLY = {
     "audit.events", "audit.export_csv", "audit.export_pdf",
+    # re-checking every organisation's electronic signatures
+    "signature_admin.overview", "signature_admin.verify_now",
     "admin_mail.inbox", "admin_mail.message", "admin_mail.message_html",
     "certificates.admin_list", "certificates.admin_detail", "certificates.reissue",
     "certificates.replace", "certificates.revoke",
