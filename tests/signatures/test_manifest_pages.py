@@ -168,3 +168,13 @@ def test_verification_page_shows_only_the_certified_versions_signatures(app, cli
 def test_verification_page_of_an_unknown_code_shows_no_signatures(app, client):
     response = client.get("/verify/AAAAAAAAAAAAAAAAAAAAAAAA")
     assert response.status_code == 404 and "signature-manifest" not in text_of(response)
+
+
+def test_signature_rows_of_the_csv_are_formula_safe(app, client, make_signed_record):
+    learner = create_user(name="=HYPERLINK(\"http://evil\")")
+    record = make_signed_record(learner=learner, verify=False)
+    login(client, learner)
+    rows = list(csv.DictReader(io.StringIO(client.get("/my-learning/record.csv").get_data(as_text=True).lstrip("\ufeff"))))
+    signed = [r for r in rows if r["entry"] == "signature"]
+    assert len(signed) == 1 and signed[0]["document_number"] == record.read.document_number
+    assert signed[0]["signed_by"] == "'=HYPERLINK(\"http://evil\")"
