@@ -113,6 +113,8 @@ def test_oskar_signed_the_sop_through_the_services_and_it_verifies(demo):
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "signature.signed"))
     assert event.data["record_hash"] == signature.record_hash and event.person_id == oskar.id
     assert verify_chain(db.session)[1] is None
+    checked = demo.test_cli_runner().invoke(args=["lms", "signatures-verify"])
+    assert checked.exit_code == 0 and "All 1 signature(s) match" in checked.output, checked.output
     # The document is done, the practice waits for the supervisor: the course is still open.
     assert done_lessons(enrolment) == {lessons["text"].id, document.id}
     assert observed.id not in done_lessons(enrolment) and enrolment.status == "active"
