@@ -3,8 +3,9 @@ CSV, the admin's user record page) and a certificate's (the public verification 
 comes with the course and lesson it was given in, so a page can say what was signed."""
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import and_, func, select
 
+from lms.course_languages.models import CourseTranslation, LessonTranslation
 from lms.courses.models import Course, CourseVersion, Lesson
 from lms.enrolments.models import Enrolment
 from lms.extensions import db
@@ -30,12 +31,22 @@ class SignedEntry:
 
 
 def _entries(where, order_by):
+    # The lesson's title in the language the enrolment reads the course in (its published
+    # translation's), else the lesson's own: the title the learner saw when signing.
+    lesson_title = func.coalesce(func.nullif(LessonTranslation.title, ""), Lesson.title)
     rows = db.session.execute(
-        select(Signature, Course.title, CourseVersion.number, Lesson.title)
+        select(Signature, Course.title, CourseVersion.number, lesson_title)
         .join(CourseVersion, CourseVersion.id == Signature.course_version_id)
         .join(Course, Course.id == CourseVersion.course_id)
         .join(Lesson, Lesson.id == Signature.lesson_id)
         .join(Enrolment, Enrolment.id == Signature.enrolment_id)
+        .outerjoin(CourseTranslation, and_(
+            CourseTranslation.version_id == Signature.course_version_id,
+            CourseTranslation.language == Enrolment.language,
+            CourseTranslation.published_at.is_not(None)))
+        .outerjoin(LessonTranslation, and_(
+            LessonTranslation.translation_id == CourseTranslation.id,
+            LessonTranslation.lesson_id == Signature.lesson_id))
         .where(*where)
         .order_by(*order_by)
     ).all()

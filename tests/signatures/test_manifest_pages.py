@@ -178,3 +178,25 @@ def test_signature_rows_of_the_csv_are_formula_safe(app, client, make_signed_rec
     signed = [r for r in rows if r["entry"] == "signature"]
     assert len(signed) == 1 and signed[0]["document_number"] == record.read.document_number
     assert signed[0]["signed_by"] == "'=HYPERLINK(\"http://evil\")"
+
+
+def test_a_lesson_is_named_as_the_learner_read_it(app, client, make_signed_record):
+    """A learner reading the course in a published translation sees the signed lesson under its
+    translated title (the title shown when signing); the document number stays the same."""
+    from lms.course_languages.models import CourseTranslation, LessonTranslation
+    from lms.timeutil import utcnow
+
+    record = oslo_record(make_signed_record)
+    translation = CourseTranslation(version_id=record.enrolment.version_id, language="nb",
+                                    title="GMP-dokumentasjon", published_at=utcnow())
+    db.session.add(translation)
+    db.session.flush()
+    db.session.add(LessonTranslation(translation_id=translation.id, lesson_id=record.observed.id,
+                                     title="Linjeklarering under observasjon", source_digest=""))
+    record.enrolment.language = "nb"
+    db.session.commit()
+    login(client, record.learner)
+    page = main_of(client.get("/my-learning"))
+    assert "Linjeklarering under observasjon" in page and f">{record.observed.title}<" not in page
+    assert record.document.title in page  # not translated: its own title
+    assert "Linjeklarering under observasjon" in main_of(client.get("/my-learning/record"))
