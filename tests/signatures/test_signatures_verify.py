@@ -56,7 +56,7 @@ def test_no_signatures_verify(app):
     assert result.exit_code == 0 and "All 0 signature(s)" in result.output
 
 
-def test_tampering_is_named_exactly(app, records, make_signed_record):
+def test_tampering_is_named_exactly(app, records):
     first, second, third, fourth = records
     other_supervisor = create_user(org=second.learner.organisation)
     path = storage.path_for(first.read.file_sha256)
