@@ -200,3 +200,27 @@ def test_a_lesson_is_named_as_the_learner_read_it(app, client, make_signed_recor
     assert "Linjeklarering under observasjon" in page and f">{record.observed.title}<" not in page
     assert record.document.title in page  # not translated: its own title
     assert "Linjeklarering under observasjon" in main_of(client.get("/my-learning/record"))
+
+
+def test_a_document_signed_on_its_page_shows_on_the_record_and_verifies(app, client):
+    """Through the signing page (lms.signatures.document_views): the signature is on the
+    lesson page, the record's PDF, and `signatures-verify` passes it."""
+    from tests.signatures.helpers import lesson_url, sign
+
+    learner = create_user(name="Kari Nordmann", org=org_in("Europe/Oslo"))
+    course = create_course(title="GMP documentation", lessons=("document",), org=learner.organisation)
+    enrol(learner, course)
+    document = course.published_version.lessons()[0]
+    login(client, learner)
+    assert sign(client, course, document, email=learner.email).status_code == 302
+    from lms.signatures.models import Signature
+
+    signature = db.session.query(Signature).one()
+    lesson_page = main_of(client.get(lesson_url(course, document)))
+    assert utc_time(signature.signed_at) in lesson_page and "Kari Nordmann" in lesson_page
+    pdf = client.get("/my-learning/record.pdf")
+    flat = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages).split())
+    assert f"{document.document_number} rev. 1" in flat and utc_time(signature.signed_at) in flat
+    assert " ".join(local_time(signature.signed_at, "Europe/Oslo").split()) in flat
+    checked = app.test_cli_runner().invoke(args=["lms", "signatures-verify"])
+    assert checked.exit_code == 0 and "All 1 signature(s) match" in checked.output
