@@ -13,6 +13,7 @@ BLUEPRINTS = (
     ("lms.signatures.document_views", "signing controlled documents; unlocking signing"),
     ("lms.certificates.views", "certificate downloads, /verify, /admin/certificates"),
     ("lms.enrolments.views", "/admin/enrolments: bulk enrolment"),
+    ("lms.enrolments.due_date_views", "/admin/users/<id>/enrolments/<id>/due-date: change a due date"),
     ("lms.reports.views", "/admin/reports: completion report and exports"),
     ("lms.compliance.dashboard_views", "/admin/compliance/dashboard: compliance per profile, exports"),
     ("lms.audit.views", "/admin/audit: the audit trail"),

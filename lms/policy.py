@@ -107,6 +107,8 @@ POLICY = {
     # Authoring. target: the course (for course.create, the new course with its organisation).
     "course.create": lambda user, target: user.role == "admin" or (user.role == "author" and _same_org(user, target)),
     "course.edit": lambda user, target: user.role == "admin" or (user.role == "author" and _same_org(user, target)),
+    # target: the learner whose open enrolment's due date changes (never one's own)
+    "enrolment.change_due": lambda user, target: target is not None and target.id != user.id and _administers(user, target),
     # target: the course whose learners move to its published version
     "enrolment.move_version": lambda user, target: user.role == "admin",
     # Certificates. target: the certificate; only its learner and admins download it.

@@ -3,6 +3,8 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectChoice, SelectField, StringField
 from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
+from lms.audit.reasons import reason_field
+
 ROLE_LABELS = {
     "learner": _l("Learner"), "author": _l("Author"),
     "org_admin": _l("Organisation administrator"), "admin": _l("Site administrator"),
@@ -22,10 +24,12 @@ def grantable_roles(user):
 
 class RoleForm(FlaskForm):
     role = SelectField(_l("Role"), choices=role_choices(), validators=[DataRequired()])
+    reason = reason_field()
 
 
 class ActiveForm(FlaskForm):
     active = HiddenField(validators=[DataRequired(), AnyOf(["0", "1"])])
+    reason = reason_field()
 
 
 class UserSearchForm(FlaskForm):

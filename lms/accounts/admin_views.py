@@ -58,6 +58,11 @@ def _back():
     return redirect(request.referrer if request.referrer and "/admin/users" in request.referrer else url_for("user_admin.users"))
 
 
+def _refuse_reason(form):
+    """The reason is missing or too long: 422 with what the form said; nothing changed."""
+    abort_with(422, " ".join(str(e) for e in form.reason.errors))
+
+
 @bp.route("/<int:user_id>/role", methods=["POST"])
 @login_required
 def change_role(user_id):
@@ -65,9 +70,14 @@ def change_role(user_id):
     user = _target(user_id)
     form = RoleForm()
     if not form.validate_on_submit():
-        abort_with(422, _("Choose one of the roles offered."))
+        if set(form.errors) - {"reason"}:
+            abort_with(422, _("Choose one of the roles offered."))
+        _refuse_reason(form)
     try:
-        changed = services.change_role(current_user, user, form.role.data)
+        changed = services.change_role(current_user, user, form.role.data, form.reason.data)
+    except services.MissingReason as exc:
+        db.session.rollback()
+        abort_with(422, str(exc.message))
     except services.CannotManageSelf:
         abort_with(409, _("You cannot change your own role. Ask another administrator."))
     except Forbidden:
@@ -85,9 +95,14 @@ def set_active(user_id):
     user = _target(user_id)
     form = ActiveForm()
     if not form.validate_on_submit():
-        abort_with(422, _("The request could not be understood. Check the form and try again."))
+        if set(form.errors) - {"reason"}:
+            abort_with(422, _("The request could not be understood. Check the form and try again."))
+        _refuse_reason(form)
     try:
-        services.set_active(current_user, user, form.active.data == "1")
+        services.set_active(current_user, user, form.active.data == "1", form.reason.data)
+    except services.MissingReason as exc:
+        db.session.rollback()
+        abort_with(422, str(exc.message))
     except services.CannotManageSelf:
         abort_with(409, _("You cannot deactivate your own account."))
     except Forbidden:

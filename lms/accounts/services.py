@@ -3,6 +3,7 @@ from sqlalchemy import func, select
 
 from lms.accounts.auth import check_password, dummy_check, hash_password
 from lms.accounts.models import Organisation, User
+from lms.audit.reasons import MissingReason, required_reason  # noqa: F401  (MissingReason: for callers)
 from lms.audit.services import record_event
 from lms.extensions import db
 from lms.outbox.models import SEND_SIGNUP_ATTEMPT, SEND_VERIFICATION
@@ -127,12 +128,14 @@ def _check_manage(actor, user):
         raise Forbidden("user.manage")
 
 
-def change_role(actor, user, role):
+def change_role(actor, user, role, reason):
     """Give ``user`` a new role (administrators only, never their own; an org admin only to
     their organisation's people and never the site admin role).
 
+    :param reason: required; recorded with the old and new role in the audit trail
     :return: True when the role changed
     :raises Forbidden: the policy refuses the person or the role
+    :raises MissingReason: no reason given (nothing changes)
     """
     from lms.accounts.models import ROLES
     from lms.policy import Forbidden, can
@@ -144,24 +147,30 @@ def change_role(actor, user, role):
         raise Forbidden("user.grant_role")
     if user.role == role:
         return False
+    reason = required_reason(reason)
     old, user.role = user.role, role
     user.end_all_sessions()  # their sessions held the old role's pages open
-    record_event("user.role_changed", user, actor=actor, old=old, new=role)
+    record_event("user.role_changed", user, actor=actor, old=old, new=role, reason=reason)
     return True
 
 
-def set_active(actor, user, active):
+def set_active(actor, user, active, reason):
     """Deactivate or reactivate an account. A deactivated user cannot log in; their records
     (enrolments, progress, certificates, audit events) stay.
 
+    :param reason: required; recorded with the old and new state in the audit trail
     :return: True when the state changed
+    :raises MissingReason: no reason given (nothing changes)
     """
     _check_manage(actor, user)
     if user.is_active_account == active:
         return False
+    reason = required_reason(reason)
     user.is_active_account = active
     # Deactivation ends every session; reactivation does too, so a cookie saved before the
     # deactivation stays refused afterwards.
     user.end_all_sessions()
-    record_event("user.reactivated" if active else "user.deactivated", user, actor=actor)
+    record_event("user.reactivated" if active else "user.deactivated", user, actor=actor,
+                 old="deactivated" if active else "active", new="active" if active else "deactivated",
+                 reason=reason)
     return True

@@ -116,12 +116,12 @@ def assign_job_profile(user_id):
     raw = body.get("profile_id") if isinstance(body, dict) else None
     profile_id = raw if isinstance(raw, int) and not isinstance(raw, bool) else ascii_int(raw, 1) if isinstance(raw, str) else None
     if profile_id is None or not 1 <= profile_id <= 2**31 - 1:
-        return render_error(422, _('Send JSON {"profile_id": <id of a job profile>}.'))
+        return render_error(422, _('Send JSON {"profile_id": <id of a job profile>, "reason": "<why>"}.'))
     profile, refused = _managed(JobProfile, profile_id, _("There is no such job profile."))
     if refused:
         return refused
     try:
-        assignment, created = compliance.assign(current_user, user, profile)
+        assignment, created = compliance.assign(current_user, user, profile, body.get("reason"))
     except (compliance.ComplianceError, Forbidden) as error:
         db.session.rollback()
         return _json_refusal(error)

@@ -9,6 +9,7 @@ from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Numbe
 from wtforms.widgets import HiddenInput
 
 from lms.accounts.forms import printable
+from lms.audit.reasons import reason_field
 from lms.courses.models import LESSON_KINDS
 from lms.parsing import AsciiDecimalField, AsciiIntegerField, SaneDateField, coerce_id
 
@@ -163,3 +164,9 @@ class QuestionForm(RevisionForm):
 for _n in range(1, MAX_CHOICES + 1):
     setattr(QuestionForm, f"choice_{_n}", StringField(_l("Choice %(n)s", n=_n), validators=[Length(max=500)]))
     setattr(QuestionForm, f"correct_{_n}", BooleanField(_l("Choice %(n)s is correct", n=_n)))
+
+
+class MoveLearnersForm(FlaskForm):
+    """Moving learners to the published version changes their records: it needs a reason."""
+
+    reason = reason_field(field_id="move-reason")

@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from lms.audit.reasons import required_reason
 from lms.audit.services import record_event
 from lms.authoring.editing import Incomplete, Invalid, authorize, begin_edit
 from lms.course_languages import versioning as translations
@@ -240,22 +241,25 @@ def _same_document(lesson, signed_lesson_id):
     return (signed.file_id, signed.document_revision) == (lesson.file_id, lesson.document_revision)
 
 
-def move_to_published(actor, course, enrolment_ids):
+def move_to_published(actor, course, enrolment_ids, reason):
     """Move active enrolments of ``course`` to its published version, carrying progress over
     for lessons copied from ones they completed, and completing them if nothing is left.
 
     Completed enrolments are never moved: they record the version that was completed.
 
+    :param reason: required; recorded with the old and new version of each moved enrolment
+    :raises MissingReason: no reason given (nobody is moved)
     :return: the moved Enrolments
     """
     authorize(actor, "enrolment.move_version", course)
-    return move_enrolments(course, enrolment_ids, actor)
+    reason = required_reason(reason)
+    return move_enrolments(course, enrolment_ids, actor, reason)
 
 
-def move_enrolments(course, enrolment_ids, actor=None):
+def move_enrolments(course, enrolment_ids, actor=None, reason=None):
     """The one way learners move to the published version (an administrator's choice, or a
-    major version taking effect: ``actor`` None is the system). No permission check: callers
-    check theirs. See move_to_published.
+    major version taking effect: ``actor`` None is the system, and ``reason`` the version's
+    reason for the change). No permission check: callers check theirs. See move_to_published.
 
     :return: the moved Enrolments
     """
@@ -283,7 +287,8 @@ def move_enrolments(course, enrolment_ids, actor=None):
         carried = _carry_progress(enrolment, target, origins)
         old = db.session.get(CourseVersion, old_version_id)
         record_event("enrolment.version_moved", enrolment, actor=actor, course_id=course.id,
-                     from_version=old.number, to_version=target.number, carried_lessons=carried)
+                     from_version=old.number, to_version=target.number, carried_lessons=carried,
+                     old={"version": old.number}, new={"version": target.number}, reason=reason)
         complete_if_done(enrolment, target_ids, actor)
         moved.append(enrolment)
         log.info("enrolment moved enrolment_id=%s course_id=%s from_version_id=%s to_version_id=%s "

@@ -12,8 +12,9 @@ from lms.authoring import courses as course_services
 from lms.authoring import preview_views, structure_views  # noqa: F401  (their routes)
 from lms.authoring import retraining_views, uploads, versions  # noqa: F401  (retraining_views: its routes)
 from lms.compliance import retraining
+from lms.audit.reasons import MissingReason
 from lms.authoring.editing import Incomplete, Invalid
-from lms.authoring.forms import CourseForm, CourseSettingsForm, PublishForm
+from lms.authoring.forms import CourseForm, CourseSettingsForm, MoveLearnersForm, PublishForm
 from lms.authoring.web import (
     bp, done, editable, form_or_400, load, refuse_expired, register_refusals, render_editor,
 )
@@ -155,19 +156,33 @@ def publish(version_id):
 def learners(course_id):
     course = load(Course, course_id)
     require("enrolment.move_version", course)
+    form = MoveLearnersForm()
     if request.method == "POST":
-        form_or_400(FlaskForm())
+        if not form.validate_on_submit() and set(form.errors) - {"reason"}:
+            abort_with(400, _("The form was incomplete or has expired. Reload the page and try again."))
         ids = ids_from(request.form.getlist("enrolment"))
         if ids is None:
             abort_with(400, _("The learners to move were not sent as a list of enrolments."))
         if not ids:
             flash(_("Choose the learners to move."), "error")
-        else:
-            moved = versions.move_to_published(current_user, course, ids)
-            db.session.commit()
-            flash(ngettext("%(num)d learner moved to version %(version)s.",
-                           "%(num)d learners moved to version %(version)s.", len(moved),
-                           version=course.published_version.number), "success")
+            return done(url_for("authoring.learners", course_id=course.id))
+        if form.reason.errors:
+            return _learners_page(course, form, chosen=set(ids), status=422)
+        try:
+            moved = versions.move_to_published(current_user, course, ids, form.reason.data)
+        except MissingReason as exc:
+            db.session.rollback()
+            form.reason.errors = [str(exc.message)]
+            return _learners_page(course, form, chosen=set(ids), status=422)
+        db.session.commit()
+        flash(ngettext("%(num)d learner moved to version %(version)s.",
+                       "%(num)d learners moved to version %(version)s.", len(moved),
+                       version=course.published_version.number), "success")
         return done(url_for("authoring.learners", course_id=course.id))
+    return _learners_page(course, MoveLearnersForm(formdata=None))
+
+
+def _learners_page(course, form, chosen=None, status=200):
+    """The learners on older versions; after a refused move, the ones that were chosen stay ticked."""
     rows = [(e, summary(e)) for e in versions.learners_on_older_versions(course)]
-    return render_template("authoring/learners.html", course=course, rows=rows, form=FlaskForm())
+    return render_template("authoring/learners.html", course=course, rows=rows, form=form, chosen=chosen), status

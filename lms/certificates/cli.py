@@ -26,12 +26,12 @@ def _enrolment_for(ref):
 @lms_cli.command("reissue-certificate")
 @click.argument("ref", metavar="CODE_OR_ENROLMENT_ID")
 @click.option("--reason", default=None,
-              help="Why; required to replace a certificate that is still valid (it is revoked first).")
+              help="Why (kept in the audit trail); required to reissue or replace a certificate.")
 def reissue_certificate_command(ref, reason):
     """Reissue the certificate of an enrolment, given by id or by a certificate code.
 
-    A revoked latest certificate is reissued; a valid one is revoked and replaced (with
-    --reason), e.g. after correcting the learner's name; a completed enrolment without one
+    A revoked latest certificate is reissued; a valid one is revoked and replaced, e.g. after
+    correcting the learner's name (both need --reason); a completed enrolment without one
     (its task was lost) gets its first, and one left half-made by a dead worker is finished.
     """
     enrolment = _enrolment_for(ref)
@@ -43,10 +43,13 @@ def reissue_certificate_command(ref, reason):
         cert = services.issue_certificate(enrolment.id)  # commits
         click.echo(f"Issued certificate {cert.code} for enrolment {enrolment.id} (sequence {cert.sequence}).")
         return
-    if latest.status == "issued" and not (reason or "").strip():
-        raise click.ClickException(
-            f"Certificate {latest.code} is still valid: give --reason to revoke and replace it."
-        )
+    if not (reason or "").strip():
+        # Checked before anything changes: a reissue is a change to the training record.
+        if latest.status == "issued":
+            raise click.ClickException(
+                f"Certificate {latest.code} is still valid: give --reason to revoke and replace it."
+            )
+        raise click.ClickException(f"Give --reason to reissue certificate {latest.code}: it is kept in the audit trail.")
     try:
         cert = services.reissue_certificate(
             enrolment, actor=None, reason=reason, correction=latest.status == "issued",

@@ -1,7 +1,9 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectChoice, SelectField, StringField, TextAreaField
+from wtforms import SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
+
+from lms.audit.reasons import reason_field
 
 STATUS_CHOICES = [
     SelectChoice("", _l("All statuses")), SelectChoice("valid", _l("Valid")),
@@ -29,22 +31,19 @@ class VerifyLookupForm(FlaskForm):
 
 
 class RevokeForm(FlaskForm):
-    reason = TextAreaField(
-        _l("Reason for revoking"), id="revoke-reason",
-        validators=[DataRequired(message=_l("Give a reason for revoking the certificate.")), Length(max=1000)],
-    )
+    reason = reason_field(_l("Reason for revoking"), "revoke-reason",
+                          missing=_l("Give a reason for revoking the certificate."))
 
 
 class ReissueForm(FlaskForm):
-    """Reissue after a revocation (the reason is optional: the revocation has one)."""
+    """Reissue after a revocation: a new record, so it asks for its own reason."""
 
-    reason = TextAreaField(_l("Note (optional)"), id="reissue-reason", validators=[Optional(), Length(max=1000)])
+    reason = reason_field(_l("Reason for reissuing"), "reissue-reason",
+                          missing=_l("Give a reason for reissuing the certificate."))
 
 
 class ReplaceForm(FlaskForm):
     """Replace a valid certificate with a corrected one (e.g. the learner's name)."""
 
-    reason = TextAreaField(
-        _l("Reason for replacing"), id="replace-reason",
-        validators=[DataRequired(message=_l("Give a reason for replacing the certificate.")), Length(max=1000)],
-    )
+    reason = reason_field(_l("Reason for replacing"), "replace-reason",
+                          missing=_l("Give a reason for replacing the certificate."))

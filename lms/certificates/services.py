@@ -21,6 +21,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from lms.policy import Forbidden, can
+from lms.audit import reasons
+from lms.audit.reasons import required_reason
 from lms.audit.services import record_event
 from lms.certificates import hooks, validity
 from lms.certificates.codes import CODE_RE, new_code, normalise_code
@@ -314,6 +316,13 @@ def issue_certificate(enrolment_id):
 # --------------------------------------------------------------------------- admin actions
 
 
+def _reason(reason, missing):
+    try:
+        return required_reason(reason, missing)
+    except reasons.MissingReason as exc:
+        raise MissingReason(exc.message) from None
+
+
 def revoke_certificate(cert, reason, actor):
     """Revoke an issued certificate; its code then verifies as "revoked". The PDF is kept.
 
@@ -324,9 +333,7 @@ def revoke_certificate(cert, reason, actor):
     :raises CannotRevoke: it is pending or revoked already
     """
     _require_manage(actor)
-    reason = (reason or "").strip()
-    if not reason:
-        raise MissingReason(_l("Give a reason for revoking the certificate."))
+    reason = _reason(reason, _l("Give a reason for revoking the certificate."))
     cert = lock_certificate(cert.id, write=True)
     if cert.status == "revoked":
         raise CannotRevoke(_l("This certificate is revoked already."))
@@ -338,23 +345,26 @@ def revoke_certificate(cert, reason, actor):
     cert.revoked_by_id = actor.id if actor is not None else None
     db.session.flush()
     record_event("certificate.revoked", cert, actor=actor, enrolment_id=cert.enrolment_id,
-                 sequence=cert.sequence, reason=reason)
+                 sequence=cert.sequence, old={"code": cert.code, "status": "issued"},
+                 new={"code": cert.code, "status": "revoked"}, reason=reason)
     ledger.void_certificate(cert, actor)  # its CPD credits no longer count
     log.info("certificate revoked id=%s", cert.id)
     return cert
 
 
-def reissue_certificate(enrolment, actor, reason=None, correction=False):
+def reissue_certificate(enrolment, actor, reason, correction=False):
     """Issue a new certificate (next sequence, new code, new PDF, details as they are now)
     when the latest is revoked; with ``correction``, revoke a valid latest one first (e.g. to
-    correct the learner's name), which needs a ``reason``.
+    correct the learner's name). The ``reason`` is required either way and recorded with the
+    replaced and the new certificate in the audit trail.
 
     :raises Forbidden: not an admin
-    :raises MissingReason: a correction without a reason
+    :raises MissingReason: no reason given (nothing changes)
     :raises CannotReissue: nothing to reissue, still valid without ``correction``, being
         prepared, or reissued meanwhile by someone else
     """
     _require_manage(actor)
+    reason = _reason(reason, _l("Give a reason for reissuing the certificate."))
     if enrolment.status != "completed" or enrolment.completed_at is None:
         raise CannotReissue(_l("This enrolment is not completed."))
     latest = latest_certificate(enrolment.id)
@@ -380,7 +390,8 @@ def reissue_certificate(enrolment, actor, reason=None, correction=False):
     db.session.flush()
     record_event("certificate.reissued", cert, actor=actor, enrolment_id=enrolment.id,
                  sequence=cert.sequence, replaces_id=latest.id, correction=bool(correction),
-                 reason=(reason or "").strip() or None)
+                 old={"code": latest.code, "status": "revoked"},
+                 new={"code": cert.code, "status": "issued"}, reason=reason)
     ledger.credit_certificate(cert)  # credits voided with the revoked one count again
     hooks.certificate_email_requested(cert.id)
     log.info("certificate reissued id=%s enrolment_id=%s sequence=%s", cert.id, enrolment.id, cert.sequence)

@@ -5,6 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from lms.audit.reasons import reason_field
 from lms.parsing import AsciiIntegerField, coerce_id
 
 REASON = _l("Reason (kept in the audit trail)")
@@ -36,10 +37,12 @@ class RemovalForm(FlaskForm):
 class AssignPersonForm(FlaskForm):
     # Looked up, not validated as an address: an unknown one is "nobody has this email".
     email = StringField(_l("Email of the person"), validators=[DataRequired(), Length(max=254)])
+    reason = reason_field(field_id="assign-reason", missing=_l("Give a reason: it is kept in the audit trail."))
 
 
 class AssignProfileForm(FlaskForm):
     profile = SelectField(_l("Job profile"), coerce=coerce_id, validators=[InputRequired(_l("Choose a job profile."))])
+    reason = reason_field(field_id="assign-reason", missing=_l("Give a reason: it is kept in the audit trail."))
 
 
 class OrganisationChoiceForm(FlaskForm):

@@ -258,7 +258,7 @@ def carry_out(version, actor=None, now=None):
                CourseVersion.number < version.number)
         .order_by(Enrolment.id)
     ).all()
-    moved = move_enrolments(course, older, actor) if older else []
+    moved = move_enrolments(course, older, actor, version.change_reason) if older else []
 
     required = required_people(course.id)
     state = _newest_enrolments(course.id, required)

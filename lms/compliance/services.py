@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from lms.audit.reasons import MissingReason, required_reason
 from lms.audit.services import record_event
 from lms.compliance import binding
 from lms.compliance.models import JobAssignment, JobProfile, Requirement
@@ -53,10 +54,10 @@ def _check(actor, target):
 
 
 def _reason(reason):
-    reason = " ".join((reason or "").split())
-    if not reason:
-        raise Invalid(_l("Give a reason: it is kept in the audit trail."))
-    return reason[:500]
+    try:
+        return required_reason(reason, _l("Give a reason: it is kept in the audit trail."))
+    except MissingReason as exc:
+        raise Invalid(exc.message) from None
 
 
 # ------------------------------------------------------------------------- profiles
@@ -207,15 +208,17 @@ def remove_requirement(actor, requirement, reason, now=None):
 # ------------------------------------------------------------------------- assignment
 
 
-def assign(actor, user, profile, now=None):
+def assign(actor, user, profile, reason, now=None):
     """Give ``user`` the job ``profile`` and, in this transaction, one enrolment (source
     job_profile, due assigned_at + due_days) per requirement the person does not satisfy yet.
 
+    :param reason: required; recorded with the old and new value in the audit trail
     :raises Forbidden: the actor does not administer the profile's organisation
-    :raises Invalid: the person is not of the profile's organisation
+    :raises Invalid: no reason, or the person is not of the profile's organisation
     :return: (assignment, created) -- created False when the person holds it already
     """
     _check(actor, profile)
+    reason = _reason(reason)
     if user.organisation_id != profile.organisation_id:
         raise Invalid(_l("%(name)s is not in the organisation of “%(profile)s”.", name=user.name, profile=profile.name))
     now = now or utcnow()
@@ -227,7 +230,7 @@ def assign(actor, user, profile, now=None):
     except IntegrityError:
         return live_assignment(user.id, profile.id), False
     record_event("job_profile.assigned", assignment, actor=actor, user_id=user.id, profile_id=profile.id,
-                 old=None, new={"profile": profile.name, "assigned_at": now.isoformat()})
+                 old=None, new={"profile": profile.name, "assigned_at": now.isoformat()}, reason=reason)
     create_missing(actor, now, user_id=user.id, profile_id=profile.id)
     return assignment, True
 
@@ -255,7 +258,8 @@ def unassign(actor, user, profile, reason, now=None):
     assignment.removed_by_id = actor.id if actor is not None else None
     db.session.flush()
     record_event("job_profile.unassigned", assignment, actor=actor, user_id=user.id, profile_id=profile.id,
-                 reason=reason, old={"removed_at": None}, new={"removed_at": now.isoformat()})
+                 reason=reason, old={"profile": profile.name, "removed_at": None},
+                 new={"profile": profile.name, "removed_at": now.isoformat()})
     release_unbound(actor, now, user_id=user.id, reason=reason)
     return assignment
 

@@ -205,7 +205,7 @@ def assign_person(profile_id):
     if user is None or user.organisation_id != profile.organisation_id:
         form.email.errors.append(_("Nobody in %(org)s has this email.", org=profile.organisation.name))
         return _profile_page(profile, 422, person_form=form)
-    return _assign(user, profile, url_for(".profile", profile_id=profile_id))
+    return _assign(user, profile, form.reason.data, url_for(".profile", profile_id=profile_id))
 
 
 @bp.post("/profiles/<int:profile_id>/people/<int:user_id>/remove")
@@ -219,9 +219,9 @@ def unassign_person(profile_id, user_id):
 # ------------------------------------------------------------------------- one person
 
 
-def _assign(user, profile, back):
+def _assign(user, profile, reason, back):
     try:
-        _assignment, created = services.assign(current_user, user, profile)
+        _assignment, created = services.assign(current_user, user, profile, reason)
     except (services.ComplianceError, Forbidden) as error:
         db.session.rollback()
         _refused(error)
@@ -276,7 +276,7 @@ def assign_profile(user_id):
     if not form.validate_on_submit():
         return _person_page(user, 422, form)
     profile = _profile(form.profile.data)
-    return _assign(user, profile, url_for(".person", user_id=user_id))
+    return _assign(user, profile, form.reason.data, url_for(".person", user_id=user_id))
 
 
 @bp.post("/people/<int:user_id>/profiles/<int:profile_id>/remove")

@@ -1,7 +1,8 @@
 """Bulk enrolment from a CSV file: a dry run that reports every row, then an all-or-nothing
 apply. Columns: email, name, organisation, country, course, due_date (optional) and
 job_profiles (optional: names of job profiles of the person's organisation, separated by ";",
-given to the person with the enrolments they bring; with it, a row may leave course empty)."""
+given to the person with the enrolments they bring; with it, a row may leave course empty) and
+reason (why the row gives job profiles: required on such a row, kept in the audit trail)."""
 import csv
 import io
 import re
@@ -15,6 +16,7 @@ from sqlalchemy import func, or_, select
 from lms.accounts.invitations import unusable_password_hash
 from lms.accounts.models import Organisation, User
 from lms.accounts.services import find_or_create_organisation, normalise_email
+from lms.audit.reasons import MissingReason, required_reason
 from lms.audit.services import record_event
 from lms.compliance import services as compliance
 from lms.compliance.models import JobProfile
@@ -29,7 +31,7 @@ from lms.policy import can, organisation_scope
 from lms.reports.export import FORMULA_STARTS
 
 REQUIRED = ("email", "name", "organisation", "country", "course")
-OPTIONAL = ("due_date", "job_profiles")
+OPTIONAL = ("due_date", "job_profiles", "reason")
 MAX_ROWS = 5000
 COUNTRY = re.compile(r"^[A-Z]{2}$")
 
@@ -53,6 +55,7 @@ class Row:
     outcome: str = ""  # "new user", "enrol", "already enrolled", "profiles only"
     profile_names: list = field(default_factory=list)
     profiles: list = field(default_factory=list)  # JobProfile, resolved by plan()
+    reason: str = ""  # why the row gives job profiles (required then)
 
     @property
     def job_profiles(self):
@@ -163,6 +166,12 @@ def _row(line, values):
             row.errors.append(_l("The %(column)s starts with a formula character (= + - @); formulas are not accepted.", column=column))
     names = [" ".join(n.split()) for n in values.get("job_profiles", "").split(";")]
     row.profile_names = list(dict.fromkeys(n for n in names if n))
+    if row.profile_names:
+        try:
+            row.reason = required_reason(values.get("reason", ""), _l(
+                "Give a reason for the job profiles in the reason column: it is kept in the audit trail."))
+        except MissingReason as exc:
+            row.errors.append(exc.message)
     for column in REQUIRED:
         if not values.get(column) and not (column == "course" and row.profile_names):
             row.errors.append(_l("The %(column)s is missing.", column=column))
@@ -326,7 +335,7 @@ def apply(data, actor, today=None, on_progress=None):
             enrolments.enrol(user, row.course, actor=actor, due_at=due_at, source="bulk")
         for profile in row.profiles:
             # The profile's requirements become enrolments in this same transaction.
-            compliance.assign(actor, user, profile)
+            compliance.assign(actor, user, profile, row.reason)
         if on_progress is not None:
             on_progress(done)
     record_event("enrolment.bulk_applied", actor, actor=actor, rows=len(result.rows),

@@ -33,8 +33,19 @@ def _respond(user, fmt, self_view):
         verify = external_url("/verify/")
         pdf = export.record_pdf(user, lines, verify, locale=current_user.locale, signatures=signatures)
         return as_download(Response(pdf, mimetype="application/pdf"), _filename(user, "pdf"))
+    return record_page(user, lines=lines, self_view=self_view, signatures=signatures)
+
+
+def record_page(user, lines=None, self_view=False, status=200, due_form=None, signatures=None):
+    """The record as a page; an administrator's view also lists the open enrolments whose due
+    dates they may change (``due_form``: (enrolment id, a form sent with errors), shown again)."""
+    from lms.enrolments.due_date_views import due_date_rows
+
+    lines = services.training_record(user) if lines is None else lines
+    signatures = signatures_of_user(user.id) if signatures is None else signatures
     return render_template("records/record.html", user=user, lines=lines, self_view=self_view,
-                           total_hours=services.completed_cpd_hours(lines), signatures=signatures)
+                           total_hours=services.completed_cpd_hours(lines), signatures=signatures,
+                           due_rows=None if self_view else due_date_rows(user, due_form)), status
 
 
 @bp.route("/my-learning/record", defaults={"fmt": "html"})

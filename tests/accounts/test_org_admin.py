@@ -165,15 +165,15 @@ def test_an_org_admin_manages_roles_in_their_organisation_only(app, world):
     client = client_of(app, world["a_admin"])
     a_learner, b_learner = world["a_learner"], world["b_learner"]
     page = "/admin/users/"
-    assert post_form(client, f"/admin/users/{a_learner.id}/role", {"role": "author"}, page=page).status_code == 302
-    assert post_form(client, f"/admin/users/{a_learner.id}/role", {"role": "org_admin"}, page=page).status_code == 302
+    assert post_form(client, f"/admin/users/{a_learner.id}/role", {"role": "author", "reason": "Duties changed"}, page=page).status_code == 302
+    assert post_form(client, f"/admin/users/{a_learner.id}/role", {"role": "org_admin", "reason": "Duties changed"}, page=page).status_code == 302
     db.session.refresh(a_learner)
     assert a_learner.role == "org_admin"
     # Never a site admin, never another organisation's person, never themselves.
-    assert post_form(client, f"/admin/users/{a_learner.id}/role", {"role": "admin"}, page=page).status_code == 403
-    assert post_form(client, f"/admin/users/{b_learner.id}/role", {"role": "author"}, page=page).status_code == 403
-    assert post_form(client, f"/admin/users/{b_learner.id}/active", {"active": "0"}, page=page).status_code == 403
-    assert post_form(client, f"/admin/users/{world['a_admin'].id}/role", {"role": "learner"}, page=page).status_code == 409
+    assert post_form(client, f"/admin/users/{a_learner.id}/role", {"role": "admin", "reason": "Duties changed"}, page=page).status_code == 403
+    assert post_form(client, f"/admin/users/{b_learner.id}/role", {"role": "author", "reason": "Duties changed"}, page=page).status_code == 403
+    assert post_form(client, f"/admin/users/{b_learner.id}/active", {"active": "0", "reason": "Left the company"}, page=page).status_code == 403
+    assert post_form(client, f"/admin/users/{world['a_admin'].id}/role", {"role": "learner", "reason": "Duties changed"}, page=page).status_code == 409
     db.session.refresh(a_learner)
     db.session.refresh(b_learner)
     assert a_learner.role == "org_admin" and b_learner.role == "learner" and b_learner.is_active_account
@@ -186,8 +186,8 @@ def test_an_org_admin_cannot_change_a_site_admin_of_their_organisation(app, worl
     client = client_of(app, world["a_admin"])
     body = text_of(client.get("/admin/users/"))
     assert "Astrid Admin" in body and f'action="/admin/users/{boss.id}/role"' not in body
-    assert post_form(client, f"/admin/users/{boss.id}/role", {"role": "learner"}, page="/admin/users/").status_code == 403
-    assert post_form(client, f"/admin/users/{boss.id}/active", {"active": "0"}, page="/admin/users/").status_code == 403
+    assert post_form(client, f"/admin/users/{boss.id}/role", {"role": "learner", "reason": "Duties changed"}, page="/admin/users/").status_code == 403
+    assert post_form(client, f"/admin/users/{boss.id}/active", {"active": "0", "reason": "Left the company"}, page="/admin/users/").status_code == 403
     db.session.refresh(boss)
     assert boss.role == "admin" and boss.is_active_account
 
@@ -195,7 +195,7 @@ def test_an_org_admin_cannot_change_a_site_admin_of_their_organisation(app, worl
 def test_an_org_admin_deactivates_their_organisations_people(app, world):
     client = client_of(app, world["a_admin"])
     a_learner = world["a_learner"]
-    response = post_form(client, f"/admin/users/{a_learner.id}/active", {"active": "0"}, page="/admin/users/")
+    response = post_form(client, f"/admin/users/{a_learner.id}/active", {"active": "0", "reason": "Left the company"}, page="/admin/users/")
     assert response.status_code == 302
     db.session.refresh(a_learner)
     assert not a_learner.is_active_account
@@ -204,7 +204,7 @@ def test_an_org_admin_deactivates_their_organisations_people(app, world):
 def test_a_site_admin_makes_someone_an_org_admin(app, world):
     client = client_of(app, world["site_admin"])
     b_learner = world["b_learner"]
-    response = post_form(client, f"/admin/users/{b_learner.id}/role", {"role": "org_admin"}, page="/admin/users/")
+    response = post_form(client, f"/admin/users/{b_learner.id}/role", {"role": "org_admin", "reason": "Duties changed"}, page="/admin/users/")
     assert response.status_code == 302
     db.session.refresh(b_learner)
     assert b_learner.role == "org_admin" and b_learner.is_org_admin

@@ -56,6 +56,8 @@ OWN_ORGANISATION = {
     "cpd_cycles.person_cycles",
     # CPD: the queue of their people's external activities; a person's ledger
     "cpd_admin.activities_queue", "cpd_admin.person",
+    # a due date of one of their people's open enrolments (B's: 403)
+    "due_dates.change",
 }
 
 # Routes that hold no organisation's people: public pages, the caller's own pages, and links
@@ -231,8 +233,8 @@ def test_the_allow_listed_routes_do_serve_an_org_admin_on_their_own_organisation
         response.close()
         assert response.status_code == 200, rule.rule
     a_learner = world["a_learner"]
-    assert walker.post(f"/admin/users/{a_learner.id}/role", data={"role": "author"}).status_code == 302
-    assert walker.post(f"/admin/users/{a_learner.id}/active", data={"active": "0"}).status_code == 302
+    assert walker.post(f"/admin/users/{a_learner.id}/role", data={"role": "author", "reason": "Duties changed"}).status_code == 302
+    assert walker.post(f"/admin/users/{a_learner.id}/active", data={"active": "0", "reason": "Left the company"}).status_code == 302
 
 
 @pytest.mark.parametrize("url", ["/admin/audit/", "/admin/certificates", "/admin/reminders/failed", "/admin/mail"])

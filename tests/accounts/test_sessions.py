@@ -105,9 +105,9 @@ def test_a_cookie_saved_before_deactivation_stays_refused_after_reactivation(app
     login(client, user)
     saved = saved_cookie(client)
     admin = admin_client(app)
-    assert post_form(admin, f"/admin/users/{user.id}/active", {"active": "0"}, page="/admin/users/").status_code == 302
+    assert post_form(admin, f"/admin/users/{user.id}/active", {"active": "0", "reason": "Left the company"}, page="/admin/users/").status_code == 302
     assert not logged_in(replay(app, saved))
-    assert post_form(admin, f"/admin/users/{user.id}/active", {"active": "1"}, page="/admin/users/").status_code == 302
+    assert post_form(admin, f"/admin/users/{user.id}/active", {"active": "1", "reason": "Left the company"}, page="/admin/users/").status_code == 302
     assert not logged_in(replay(app, saved))
     assert not logged_in(client)
     fresh = app.test_client()
@@ -119,7 +119,7 @@ def test_a_role_change_ends_the_users_sessions(app, client):
     user = create_user()
     login(client, user)
     admin = admin_client(app)
-    assert post_form(admin, f"/admin/users/{user.id}/role", {"role": "author"}, page="/admin/users/").status_code == 302
+    assert post_form(admin, f"/admin/users/{user.id}/role", {"role": "author", "reason": "Duties changed"}, page="/admin/users/").status_code == 302
     assert not logged_in(client)
     login(client, user)
     assert client.get("/author/").status_code == 200

@@ -141,7 +141,7 @@ def test_a_role_change_made_on_the_users_page_is_found_under_the_person_with_old
     client = admin_client(app, trail)
     page = client.get("/admin/users/")
     token = page.get_data(as_text=True).split('name="csrf_token"', 1)[1].split('value="', 1)[1].split('"', 1)[0]
-    response = client.post(f"/admin/users/{trail['bob'].id}/role", data={"role": "author", "csrf_token": token})
+    response = client.post(f"/admin/users/{trail['bob'].id}/role", data={"role": "author", "reason": "Duties changed", "csrf_token": token})
     assert response.status_code == 302
     page = shown(client, "person=bob@example.test&action=user.role_changed")
     assert ">1 event\n" in page and "Ada Admin" in page

@@ -137,8 +137,17 @@ def test_admins_move_learners_to_the_new_version_with_their_progress(app, admin_
 
     page = text_of(c.get(f"/author/courses/{course.id}/learners"))
     assert "On Track" in page and "Untouched" in page and "Finished" not in page
+    # Without a reason: 422, the page again with the message and the choice kept; nobody moved.
+    unexplained = post_form(c, f"/author/courses/{course.id}/learners",
+                            {"enrolment": [str(e_track.id), str(e_finished.id)], "reason": " "}, page="/")
+    assert unexplained.status_code == 422
+    assert "Give a reason for the change: it is kept in the audit trail." in text_of(unexplained)
+    assert f'id="enrolment-{e_track.id}" checked' in text_of(unexplained)
+    assert f'id="enrolment-{e_untouched.id}" checked' not in text_of(unexplained)
+    db.session.expire_all()
+    assert e_track.version_id == v1.id and "enrolment.version_moved" not in actions()
     response = post_form(c, f"/author/courses/{course.id}/learners",
-                         {"enrolment": [str(e_track.id), str(e_finished.id)]}, page="/")
+                         {"enrolment": [str(e_track.id), str(e_finished.id)], "reason": "SOP revision C"}, page="/")
     assert response.status_code == 302
     assert "1 learner moved to version 2." in text_of(c.get(response.location))
     db.session.expire_all()
@@ -151,7 +160,9 @@ def test_admins_move_learners_to_the_new_version_with_their_progress(app, admin_
     assert e_finished.version_id == v1.id and e_untouched.version_id == v1.id
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "enrolment.version_moved"))
     assert event.subject_id == e_track.id
-    assert event.data == {"course_id": course.id, "from_version": 1, "to_version": 2, "carried_lessons": [text2.id]}
+    assert event.data == {"course_id": course.id, "from_version": 1, "to_version": 2, "carried_lessons": [text2.id],
+                          "old": {"version": 1}, "new": {"version": 2}, "reason": "SOP revision C"}
+    assert event.actor_id is not None
 
 
 def test_a_move_that_leaves_nothing_to_do_completes_the_enrolment(app, admin_client):
@@ -168,7 +179,7 @@ def test_a_move_that_leaves_nothing_to_do_completes_the_enrolment(app, admin_cli
     v2 = course.versions[1]
     edit(c, f"/author/lessons/{v2.lessons()[1].id}/delete", v2)  # the quiz goes
     edit(c, f"/author/versions/{v2.id}/publish", v2, MINOR)
-    post_form(c, f"/author/courses/{course.id}/learners", {"enrolment": str(enrolment.id)}, page="/")
+    post_form(c, f"/author/courses/{course.id}/learners", {"enrolment": str(enrolment.id), "reason": "New version"}, page="/")
     db.session.expire_all()
     assert enrolment.version_id == v2.id and enrolment.status == "completed"
     assert enrolment.completed_at is not None
@@ -193,7 +204,7 @@ def test_progress_follows_lessons_across_several_versions(app, admin_client):
     db.session.expire_all()
     v3 = course.versions[-1]
     assert [v.status for v in course.versions] == ["archived", "archived", "published"]
-    post_form(c, f"/author/courses/{course.id}/learners", {"enrolment": str(enrolment.id)}, page="/")
+    post_form(c, f"/author/courses/{course.id}/learners", {"enrolment": str(enrolment.id), "reason": "New version"}, page="/")
     db.session.expire_all()
     assert enrolment.version_id == v3.id
     assert v3.lessons()[0].id in progress.completed_lesson_ids(enrolment.id)
@@ -204,7 +215,7 @@ def test_only_admins_move_learners_and_only_active_ones_of_that_course(app, admi
     edit(author_client, f"/author/versions/{draft.version.id}/publish", draft.version)
     other_course = create_course()
     stranger = enrol(create_user(), other_course)
-    response = post_form(admin_client, f"/author/courses/{draft.course.id}/learners", {"enrolment": str(stranger.id)}, page="/")
+    response = post_form(admin_client, f"/author/courses/{draft.course.id}/learners", {"enrolment": str(stranger.id), "reason": "New version"}, page="/")
     assert response.status_code == 302
     db.session.expire_all()
     assert stranger.version_id == other_course.versions[0].id

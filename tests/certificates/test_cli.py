@@ -14,7 +14,10 @@ def test_reissue_a_revoked_certificate_by_its_code(app, cert_dir):
     first = services.issue_certificate(enrolment.id)
     services.revoke_certificate(first, "Issued in error", actor=None)
     db.session.commit()
-    result = reissue(app, first.code.lower())
+    refused = reissue(app, first.code.lower())
+    assert refused.exit_code == 1 and "Give --reason" in refused.output
+    assert len(certificates_of(enrolment)) == 1 and events("certificate.reissued", first) == 0
+    result = reissue(app, first.code.lower(), "--reason", "Revoked in error")
     assert result.exit_code == 0, result.output
     old, new = certificates_of(enrolment)
     assert new.status == "issued" and new.sequence == 2 and new.code in result.output

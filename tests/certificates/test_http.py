@@ -2,7 +2,9 @@
 import re
 
 import pytest
+from sqlalchemy import select
 
+from lms.audit.models import AuditEvent
 from lms.certificates import services
 from lms.certificates.codes import display_code
 from lms.extensions import db
@@ -192,6 +194,9 @@ def test_revoke_needs_a_reason_and_a_csrf_token(client, issued):
     assert done.status_code == 302 and done.location == detail
     assert certificates_of(enrolment)[0].status == "revoked"
     assert events("certificate.revoked") == 1
+    [event] = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "certificate.revoked")).all()
+    assert event.data["old"] == {"code": cert.code, "status": "issued"}
+    assert event.data["new"] == {"code": cert.code, "status": "revoked"} and event.data["reason"] == "Issued in error"
     again = post_form(client, url, {"reason": "twice"}, page=detail)
     assert again.status_code == 409 and "revoked already" in text_of(again)
 
@@ -200,18 +205,25 @@ def test_admin_reissues_a_revoked_certificate(client, issued, cert_dir):
     enrolment, cert = issued
     admin_client(client)
     detail = f"/admin/certificates/{cert.code}"
-    early = post_form(client, f"{detail}/reissue", {}, page=detail)
+    early = post_form(client, f"{detail}/reissue", {"reason": "Too soon"}, page=detail)
     assert early.status_code == 409 and "still valid" in text_of(early)
     post_form(client, f"{detail}/revoke", {"reason": "Wrong course version"}, page=detail)
+    # Without a reason: 422 with the message, and nothing is issued.
+    missing = post_form(client, f"{detail}/reissue", {"reason": " "}, page=detail)
+    assert missing.status_code == 422 and "Give a reason for reissuing the certificate." in text_of(missing)
+    assert len(certificates_of(enrolment)) == 1 and events("certificate.reissued") == 0
     response = post_form(client, f"{detail}/reissue", {"reason": "Checked with the author"}, page=detail)
     first, second = certificates_of(enrolment)
     assert response.status_code == 302 and response.location == f"/admin/certificates/{second.code}"
     assert (first.status, second.status, second.sequence) == ("revoked", "issued", 2)
+    [event] = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "certificate.reissued")).all()
+    assert (event.data["old"], event.data["new"], event.data["reason"]) == (
+        {"code": first.code, "status": "revoked"}, {"code": second.code, "status": "issued"}, "Checked with the author")
     assert f"{second.code}.pdf" in pdf_files(cert_dir)
     assert state_of(client.get(f"/verify/{first.code}")) == "revoked"
     assert state_of(client.get(f"/verify/{second.code}")) == "valid"
     # Reissuing from the old, superseded code is refused.
-    stale = post_form(client, f"{detail}/reissue", {}, page=f"/admin/certificates/{second.code}")
+    stale = post_form(client, f"{detail}/reissue", {"reason": "Again"}, page=f"/admin/certificates/{second.code}")
     assert stale.status_code == 409
 
 

@@ -135,17 +135,20 @@ def test_reissue_after_revocation_and_as_a_correction(app, cert_dir):
     admin = create_user(role="admin")
     first = services.issue_certificate(enrolment.id)
     with pytest.raises(services.CannotReissue):
-        services.reissue_certificate(enrolment, actor=admin)  # still valid
+        services.reissue_certificate(enrolment, actor=admin, reason="Too soon")  # still valid
     with pytest.raises(Forbidden):
-        services.reissue_certificate(enrolment, actor=enrolment.user)
+        services.reissue_certificate(enrolment, actor=enrolment.user, reason="Mine")
     services.revoke_certificate(first, "Name misspelt", actor=admin)
+    with pytest.raises(services.MissingReason):
+        services.reissue_certificate(enrolment, actor=admin, reason="  ")
+    assert len(certificates_of(enrolment)) == 1
     enrolment.user.name = "Kari Nordmann"
-    second = services.reissue_certificate(enrolment, actor=admin)
+    second = services.reissue_certificate(enrolment, actor=admin, reason="Name corrected")
     db.session.commit()
     assert second.sequence == 2 and second.code != first.code and second.learner_name == "Kari Nordmann"
     assert services.issue_certificate(enrolment.id).id == second.id  # automatic issuing stays done
     with pytest.raises(services.MissingReason):
-        services.reissue_certificate(enrolment, actor=admin, correction=True)
+        services.reissue_certificate(enrolment, actor=admin, reason=None, correction=True)
     db.session.rollback()
     third = services.reissue_certificate(enrolment, actor=admin, correction=True, reason="Course title corrected")
     db.session.commit()

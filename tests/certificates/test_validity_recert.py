@@ -71,7 +71,7 @@ def test_no_recertification_for_revoked_or_already_renewed_certificates(app, cer
     # Revoked, then reissued: the reissued certificate is renewed as usual.
     reissued, reissued_cert = certified(20 * DAY, at, course)
     services.revoke_certificate(reissued_cert, "name corrected", actor=None)
-    services.reissue_certificate(reissued, actor=None)
+    services.reissue_certificate(reissued, actor=None, reason="name corrected")
     inactive, _c = certified(20 * DAY, at, course)
     inactive.user.is_active_account = False
     db.session.commit()

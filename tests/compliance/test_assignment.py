@@ -30,7 +30,7 @@ def test_assigning_a_profile_enrols_at_once_in_every_requirement_not_yet_satisfi
     open_pv, _ = enrolment_services.enrol(learner, pv)  # an open enrolment counts too
     db.session.commit()
 
-    assignment, created = services.assign(admin, learner, profile)
+    assignment, created = services.assign(admin, learner, profile, "New duties")
     db.session.commit()
 
     assert created
@@ -41,7 +41,7 @@ def test_assigning_a_profile_enrols_at_once_in_every_requirement_not_yet_satisfi
     [event] = events("job_profile.assigned")
     assert event.actor_id == admin.id and event.data["new"]["profile"] == "QA specialist"
     # Assigning again changes nothing.
-    again, created_again = services.assign(admin, learner, profile)
+    again, created_again = services.assign(admin, learner, profile, "New duties")
     db.session.commit()
     assert not created_again and again.id == assignment.id
     assert len(enrolments_of(learner)) == 3
@@ -54,7 +54,7 @@ def test_a_requirement_added_later_is_assigned_to_everyone_holding_the_profile(a
     profile = profile_with(admin, org, [first])
     people = [create_user(org=org) for _ in range(3)]
     for person in people:
-        services.assign(admin, person, profile)
+        services.assign(admin, person, profile, "New duties")
     db.session.commit()
 
     services.add_requirement(admin, profile, later, 14)
@@ -73,8 +73,8 @@ def test_taking_a_profile_away_marks_open_assignments_no_longer_required_and_kee
     qa = profile_with(admin, org, [kept, dropped, shared], name="QA")
     other = profile_with(admin, org, [shared], name="Production")
     learner = create_user(org=org)
-    services.assign(admin, learner, qa)
-    services.assign(admin, learner, other)
+    services.assign(admin, learner, qa, "New duties")
+    services.assign(admin, learner, other, "New duties")
     db.session.commit()
     completed = complete(enrolments_of(learner, kept)[0])
 
@@ -100,8 +100,8 @@ def test_removing_a_requirement_releases_it_but_not_self_chosen_enrolments(app):
     profile = profile_with(admin, org, [course])
     by_profile, by_self = create_user(org=org), create_user(org=org)
     enrolment_services.enrol(by_self, course)
-    services.assign(admin, by_profile, profile)
-    services.assign(admin, by_self, profile)
+    services.assign(admin, by_profile, profile, "New duties")
+    services.assign(admin, by_self, profile, "New duties")
     db.session.commit()
     [requirement] = profile.requirements
 
@@ -180,13 +180,13 @@ def test_profiles_are_per_organisation_and_guarded_by_the_policy(app):
     with pytest.raises(Forbidden):
         services.create_profile(riga_admin, oslo, "Sales")
     with pytest.raises(Forbidden):
-        services.assign(riga_admin, riga_person, profile)
+        services.assign(riga_admin, riga_person, profile, "New duties")
     with pytest.raises(Forbidden):
         services.add_requirement(riga_admin, profile, create_course(org=riga), 30)
     with pytest.raises(Forbidden):
         services.create_profile(create_user(org=oslo), oslo, "By a learner")
     with pytest.raises(services.Invalid) as wrong_org:
-        services.assign(site_admin, riga_person, profile)  # a person of another organisation
+        services.assign(site_admin, riga_person, profile, "New duties")  # a person of another organisation
     assert "not in the organisation" in str(wrong_org.value.message)
     db.session.commit()
     assert count(JobAssignment) == 0 and enrolments_of(riga_person) == []
@@ -218,7 +218,7 @@ def test_every_binding_pair_is_satisfied_or_open_after_assignment(app):
     learner = create_user(org=org)
     complete(enrolment_services.enrol(learner, courses[0])[0])
     complete(enrolment_services.enrol(learner, courses[2])[0], at=utcnow() - timedelta(days=400))  # lapsed
-    services.assign(admin, learner, profile)
+    services.assign(admin, learner, profile, "New duties")
     db.session.commit()
     now = utcnow()
     for course in courses:

@@ -1,4 +1,7 @@
 """Job profiles of a person through the JSON API: the same services and policy as the pages."""
+from sqlalchemy import func, select
+
+from lms.audit.models import AuditEvent
 from lms.extensions import db
 from tests.compliance.helpers import enrolments_of, org_admin, profile_with
 from tests.factories import create_course, create_org, create_user
@@ -16,10 +19,21 @@ def test_assign_list_and_take_away_a_profile_through_the_api(app, client):
     login(client, admin)
     headers = {"X-CSRFToken": csrf_token(client, "/admin/compliance/profiles")}
 
-    assigned = client.post(url, json={"profile_id": profile.id}, headers=headers)
+    # Without a reason: 422, nothing assigned and nothing in the audit trail.
+    for body in ({"profile_id": profile.id}, {"profile_id": profile.id, "reason": "  "},
+                 {"profile_id": profile.id, "reason": 7}, {"profile_id": profile.id, "reason": "x" * 501}):
+        refused = client.post(url, json=body, headers=headers)
+        assert refused.status_code == 422 and "reason" in refused.get_json()["error"]["message"]
+    assert client.get(url).get_json()["job_profiles"] == [] and enrolments_of(person) == []
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(
+        AuditEvent.action == "job_profile.assigned")) == 0
+    assigned = client.post(url, json={"profile_id": profile.id, "reason": "Joins QA"}, headers=headers)
     assert assigned.status_code == 201, assigned.get_json()
     assert assigned.get_json()["job_profile"]["name"] == "QA specialist"
-    assert client.post(url, json={"profile_id": str(profile.id)}, headers=headers).status_code == 200
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "job_profile.assigned"))
+    assert event.data["reason"] == "Joins QA" and event.data["old"] is None
+    assert event.data["new"]["profile"] == "QA specialist"
+    assert client.post(url, json={"profile_id": str(profile.id), "reason": "Joins QA"}, headers=headers).status_code == 200
     assert [e.source for e in enrolments_of(person)] == ["job_profile"]
     listed = client.get(url).get_json()
     assert [p["profile_id"] for p in listed["job_profiles"]] == [profile.id]
@@ -46,7 +60,8 @@ def test_a_site_admin_cannot_give_a_profile_to_a_person_of_another_organisation(
     stranger = create_user(org=riga)
     login(client, site_admin)
     headers = {"X-CSRFToken": csrf_token(client, "/admin/compliance/profiles")}
-    refused = client.post(f"/api/v1/users/{stranger.id}/job-profiles", json={"profile_id": profile.id}, headers=headers)
+    refused = client.post(f"/api/v1/users/{stranger.id}/job-profiles", json={"profile_id": profile.id, "reason": "Joins QA"},
+                          headers=headers)
     assert refused.status_code == 422 and "not in the organisation" in refused.get_json()["error"]["message"]
     assert enrolments_of(stranger) == []
     learner = create_user(org=oslo)

@@ -10,7 +10,7 @@ from tests.enrolments.test_bulk import apply_form_of, upload
 from tests.factories import create_course, create_org, create_user
 from tests.helpers import login, text_of
 
-HEADER = "email,name,organisation,country,course,job_profiles\n"
+HEADER = "email,name,organisation,country,course,job_profiles,reason\n"
 
 
 def test_unknown_profile_names_are_row_errors_in_the_preview(app):
@@ -19,7 +19,7 @@ def test_unknown_profile_names_are_row_errors_in_the_preview(app):
     profile_with(admin, org, [create_course(org=org)], name="QA specialist")
     client = app.test_client()
     login(client, admin)
-    preview = upload(client, HEADER + "kari@example.com,Kari,Oslo Pharma,NO,,QA specialist;Field sales\n")
+    preview = upload(client, HEADER + "kari@example.com,Kari,Oslo Pharma,NO,,QA specialist;Field sales,Joins QA\n")
     body = text_of(preview)
     assert preview.status_code == 200
     assert "has no job profile “Field sales”" in body and 'name="upload"' not in body
@@ -34,7 +34,7 @@ def test_an_org_admin_cannot_name_another_organisations_profiles(app):
     from lms.enrolments import bulk
 
     me = create_user(role="org_admin", org=mine)
-    result = bulk.plan((HEADER + f"{person.email},X,Theirs,NO,,QA specialist\n").encode(), actor=me)
+    result = bulk.plan((HEADER + f"{person.email},X,Theirs,NO,,QA specialist,Joins QA\n").encode(), actor=me)
     [row] = result.rows
     assert any("do not administer" in str(e) for e in row.errors)
 
@@ -48,8 +48,8 @@ def test_applying_gives_the_profiles_and_their_enrolments(app, tmp_path):
     existing = create_user(org=org, email="kari@example.com")
     path = tmp_path / "people.csv"
     path.write_text(HEADER + (
-        "KARI@example.com,Kari,Oslo Pharma,NO,,qa specialist\n"
-        "new@example.com,New Person,Oslo Pharma,NO,Pharmacovigilance,QA specialist\n"
+        "KARI@example.com,Kari,Oslo Pharma,NO,,qa specialist,Joins QA\n"
+        "new@example.com,New Person,Oslo Pharma,NO,Pharmacovigilance,QA specialist,New hire in QA\n"
     ), encoding="utf-8")
     applied = app.test_cli_runner().invoke(args=["lms", "enrol-csv", str(path), "--admin", admin.email, "--apply"])
     assert applied.exit_code == 0, applied.output
@@ -71,5 +71,5 @@ def test_the_preview_shows_the_profiles_of_a_valid_file(app):
     profile_with(admin, org, [create_course(org=org)], name="QA specialist")
     client = app.test_client()
     login(client, admin)
-    preview = upload(client, HEADER + "kari@example.com,Kari,Oslo Pharma,NO,,QA specialist\n")
+    preview = upload(client, HEADER + "kari@example.com,Kari,Oslo Pharma,NO,,QA specialist,Joins QA\n")
     assert "QA specialist" in text_of(preview) and apply_form_of(preview)["upload"]

@@ -32,7 +32,10 @@ def test_an_org_admin_builds_a_profile_and_assigns_it_through_the_pages(app, cli
     url = f"/admin/compliance/profiles/{profile.id}"
     added = post_form(client, f"{url}/requirements", {"course": course.id, "due_days": "45", "recurs": "y"}, page=url)
     assert added.status_code == 302
-    assigned = post_form(client, f"{url}/people", {"email": "KARI@example.test"}, page=url)
+    no_reason = post_form(client, f"{url}/people", {"email": "KARI@example.test", "reason": " "}, page=url)
+    assert no_reason.status_code == 422 and "Give a reason: it is kept in the audit trail." in text_of(no_reason)
+    assert enrolments_of(person) == []
+    assigned = post_form(client, f"{url}/people", {"email": "KARI@example.test", "reason": "Joins QA"}, page=url)
     assert assigned.status_code == 302
     [enrolment] = enrolments_of(person)
     assert enrolment.source == "job_profile"
@@ -49,7 +52,11 @@ def test_an_org_admin_builds_a_profile_and_assigns_it_through_the_pages(app, cli
                         {"reason": "Left the QA team"}, page=f"/admin/compliance/people/{person.id}")
     assert removed.status_code == 302
     assert [e.status for e in enrolments_of(person)] == ["no_longer_required"]
-    again = post_form(client, f"/admin/compliance/people/{person.id}/profiles", {"profile": profile.id},
+    unexplained = post_form(client, f"/admin/compliance/people/{person.id}/profiles", {"profile": profile.id},
+                            page=f"/admin/compliance/people/{person.id}")
+    assert unexplained.status_code == 422 and "Give a reason: it is kept in the audit trail." in text_of(unexplained)
+    assert [e.status for e in enrolments_of(person)] == ["no_longer_required"]
+    again = post_form(client, f"/admin/compliance/people/{person.id}/profiles", {"profile": profile.id, "reason": "Back in QA"},
                       page=f"/admin/compliance/people/{person.id}")
     assert again.status_code == 302
     assert [e.status for e in enrolments_of(person)] == ["no_longer_required", "active"]
@@ -108,7 +115,7 @@ def test_an_org_admin_gets_403_on_every_route_of_another_organisation(app, clien
     course = create_course(org=theirs)
     their_profile = profile_with(their_admin, theirs, [course])
     their_person = create_user(org=theirs)
-    services.assign(their_admin, their_person, their_profile)
+    services.assign(their_admin, their_person, their_profile, "New duties")
     db.session.commit()
     [requirement] = their_profile.requirements
     my_profile = profile_with(me, mine, [], name="Mine")
@@ -126,13 +133,13 @@ def test_an_org_admin_gets_403_on_every_route_of_another_organisation(app, clien
         (f"/admin/compliance/profiles/{p}/rename", {"name": "Renamed"}),
         (f"/admin/compliance/profiles/{p}/requirements", {"course": course.id, "due_days": "5"}),
         (f"/admin/compliance/profiles/{p}/requirements/{r}/remove", {"reason": "x"}),
-        (f"/admin/compliance/profiles/{p}/people", {"email": their_person.email}),
+        (f"/admin/compliance/profiles/{p}/people", {"email": their_person.email, "reason": "x"}),
         (f"/admin/compliance/profiles/{p}/people/{u}/remove", {"reason": "x"}),
-        (f"/admin/compliance/people/{u}/profiles", {"profile": p}),
+        (f"/admin/compliance/people/{u}/profiles", {"profile": p, "reason": "x"}),
         (f"/admin/compliance/people/{u}/profiles/{p}/remove", {"reason": "x"}),
         # mixing my things with theirs
-        (f"/admin/compliance/people/{my_person.id}/profiles", {"profile": p}),
-        (f"/admin/compliance/people/{u}/profiles", {"profile": my_profile.id}),
+        (f"/admin/compliance/people/{my_person.id}/profiles", {"profile": p, "reason": "x"}),
+        (f"/admin/compliance/people/{u}/profiles", {"profile": my_profile.id, "reason": "x"}),
         (f"/admin/compliance/profiles/{my_profile.id}/people/{u}/remove", {"reason": "x"}),
         (f"/api/v1/users/{u}/job-profiles", None),
     ]
@@ -140,7 +147,7 @@ def test_an_org_admin_gets_403_on_every_route_of_another_organisation(app, clien
         assert client.get(url).status_code == 403, url
     for url, data in posts:
         if data is None:
-            response = client.post(url, json={"profile_id": p}, headers={"X-CSRFToken": token})
+            response = client.post(url, json={"profile_id": p, "reason": "x"}, headers={"X-CSRFToken": token})
         else:
             response = client.post(url, data={**data, "csrf_token": token})
         assert response.status_code == 403, url

@@ -81,8 +81,8 @@ def test_reconcile_releases_what_nothing_binds_and_leaves_other_enrolments(app):
     course = create_course(org=org)
     profile = profile_with(admin, org, [course])
     moved, stays = create_user(org=org), create_user(org=org)
-    services.assign(admin, moved, profile)
-    services.assign(admin, stays, profile)
+    services.assign(admin, moved, profile, "New duties")
+    services.assign(admin, stays, profile, "New duties")
     self_chosen = create_user(org=org)
     enrolment_services.enrol(self_chosen, course)
     db.session.commit()
@@ -137,7 +137,7 @@ def test_two_reconcilers_and_an_admin_assigning_at_once_create_each_enrolment_on
 
         actor, profile_ = db.session.get(User, admin_id), db.session.get(JobProfile, profile_id)
         for user_id in late_ids:
-            services.assign(actor, db.session.get(User, user_id), profile_)
+            services.assign(actor, db.session.get(User, user_id), profile_, "New duties")
         return "assigned"
 
     threads = [threading.Thread(target=run, args=(w,)) for w in (reconcile, reconcile, assign_late)]

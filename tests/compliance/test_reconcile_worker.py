@@ -59,7 +59,7 @@ def test_a_profile_change_enrols_each_person_once_and_mails_them_once_with_two_b
     by_admin = create_user(org=org, email="assigned.by.admin@example.test")
     moved_in = create_user(org=org, email="moved.in@example.test")
 
-    services.assign(admin, by_admin, profile)  # the admin's request: enrolled at once
+    services.assign(admin, by_admin, profile, "New duties")  # the admin's request: enrolled at once
     db.session.commit()
     # A person who moved into the profile without the request path (an import): only the
     # reconcile job (two beats, each every second) gives them the enrolment.

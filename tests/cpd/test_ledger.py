@@ -99,7 +99,7 @@ def test_revocation_voids_and_reissue_credits_again(app, cert_dir):
     assert entry.status == "void" and entry.amount == Decimal(3)  # kept, so the ledger shows it
     assert ledger.ledger_of(learner, learner)[0].total == 0
     assert events("cpd.entry_voided") == 1
-    reissued = services.reissue_certificate(enrolment, admin)
+    reissued = services.reissue_certificate(enrolment, admin, reason="Revoked in error")
     db.session.commit()
     [entry] = entries_of(learner)  # the same row, credited again: still one per (body, enrolment)
     assert entry.status == "credited" and entry.certificate_id == reissued.id != cert.id

@@ -73,8 +73,8 @@ def test_org_admin_sets_up_a_matrix_sees_it_fill_exports_it_and_sees_who_will_re
     # ... and gives it to the person through the bulk CSV: preview, then apply by a worker.
     upload = tmp_path / "qa-team.csv"
     upload.write_text(
-        "email,name,organisation,country,course,job_profiles\n"
-        f'{person.email},{PERSON},{ORG},NO,,"{PROFILE}"\n', encoding="utf-8")
+        "email,name,organisation,country,course,job_profiles,reason\n"
+        f'{person.email},{PERSON},{ORG},NO,,"{PROFILE}",Joins the QA team\n', encoding="utf-8")
     administration(page, "Bulk enrolment")
     expect(page.get_by_role("heading", level=1, name="Bulk enrolment")).to_be_visible()
     assert_accessible(page)
