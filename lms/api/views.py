@@ -153,3 +153,40 @@ def unassign_job_profile(user_id, profile_id):
         return _json_refusal(error)
     db.session.commit()
     return jsonify(removed=True, user_id=user.id, profile_id=profile.id)
+
+
+# ------------------------------------------------------------------ due date of an enrolment
+
+
+@bp.put("/enrolments/<int:enrolment_id>/due-date")
+def change_due_date(enrolment_id):
+    """``{"due_date": "YYYY-MM-DD", "reason": "..."}``: the same service and policy as the
+    training record page (a day in the learner's organisation's timezone; reason required)."""
+    from lms.audit.reasons import MissingReason
+    from lms.enrolments import due_dates
+    from lms.parsing import iso_date
+    from lms.policy import Forbidden, can
+
+    if not current_user.is_authenticated:
+        return render_error(401)
+    enrolment = db.session.get(Enrolment, enrolment_id)
+    if enrolment is None:
+        return render_error(404, _("There is no such enrolment."))
+    if not can(current_user, "enrolment.change_due", enrolment.user):
+        return render_error(403, _("You do not have permission to change this person's due dates."))
+    body = request.get_json(silent=True)
+    raw = body.get("due_date") if isinstance(body, dict) else None
+    day = iso_date(raw) if isinstance(raw, str) else None
+    if day is None:
+        return render_error(422, _('Send JSON {"due_date": "YYYY-MM-DD", "reason": "<why>"}.'))
+    try:
+        changed = due_dates.change_due_date(current_user, enrolment, day, body.get("reason"))
+    except (MissingReason, due_dates.DueDateRefused) as error:
+        db.session.rollback()
+        return render_error(error.status, str(error.message))
+    except Forbidden:
+        db.session.rollback()
+        return render_error(403, _("You do not have permission to change this person's due dates."))
+    db.session.commit()
+    return jsonify(enrolment_id=enrolment.id, changed=changed, due_date=day.isoformat(),
+                   due_at=_iso(enrolment.due_at))

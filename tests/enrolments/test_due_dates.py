@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from lms.audit.models import AuditEvent
 from lms.extensions import db
 from tests.factories import create_course, create_org, create_user, enrol
-from tests.helpers import login, post_form, text_of
+from tests.helpers import csrf_token, login, post_form, text_of
 
 OSLO = ZoneInfo("Europe/Oslo")
 
@@ -137,3 +137,36 @@ def test_who_may_change_a_due_date(app):
     anonymous = app.test_client().post(url_of(enrolment), data=form(enrolment, day, "x"))
     assert anonymous.status_code in (302, 400)
     assert record
+
+
+def test_the_json_api_changes_a_due_date_with_the_same_rules(app, client):
+    learner, enrolment, admin = setup_person(admin_role="org_admin")
+    before = enrolment.due_at
+    url = f"/api/v1/enrolments/{enrolment.id}/due-date"
+    day = today_in_oslo() + timedelta(days=14)
+    assert client.put(url, json={"due_date": day.isoformat(), "reason": "x"}).status_code == 401
+    login(client, admin)
+    headers = {"X-CSRFToken": csrf_token(client, f"/admin/users/{learner.id}/record")}
+    refusals = [
+        ({"due_date": day.isoformat()}, 422, "Give a reason for the change"),
+        ({"due_date": day.isoformat(), "reason": "   "}, 422, "Give a reason for the change"),
+        ({"due_date": day.isoformat(), "reason": ["no"]}, 422, "Give a reason for the change"),
+        ({"due_date": "14.01.2027", "reason": "Leave"}, 422, "due_date"),
+        ({"reason": "Leave"}, 422, "due_date"),
+        ({"due_date": (today_in_oslo() - timedelta(days=2)).isoformat(), "reason": "Leave"}, 422, "in the past"),
+    ]
+    for body, status, message in refusals:
+        refused = client.put(url, json=body, headers=headers)
+        assert refused.status_code == status and message in refused.get_json()["error"]["message"], body
+    assert client.put(url, data="not json", headers=headers).status_code == 422
+    db.session.expire_all()
+    assert enrolment.due_at == before and due_events() == []
+    done = client.put(url, json={"due_date": day.isoformat(), "reason": "Long-term sick leave"}, headers=headers)
+    assert done.status_code == 200 and done.get_json()["changed"] is True and done.get_json()["due_date"] == day.isoformat()
+    [event] = due_events()
+    assert (event.data["new"], event.data["reason"]) == (day.isoformat(), "Long-term sick leave")
+    assert client.put("/api/v1/enrolments/999999/due-date", json={}, headers=headers).status_code == 404
+    stranger = enrol(create_user(org=oslo_org("Elsewhere")), create_course())
+    other = client.put(f"/api/v1/enrolments/{stranger.id}/due-date",
+                       json={"due_date": day.isoformat(), "reason": "x"}, headers=headers)
+    assert other.status_code == 403 and len(due_events()) == 1
