@@ -152,6 +152,28 @@ CYCLE_POLICY = {
 POLICY.update(CYCLE_POLICY)
 
 
+# ------------------------------------------------------- supervisor sign-off (issue 14)
+
+
+class SignOffTarget:
+    """What ``practice.sign_off`` judges: the learner, and the ids of the live supervisors of
+    the job profiles they hold in their organisation (lms.signatures.supervision gathers them)."""
+
+    __slots__ = ("learner_id", "supervisor_ids")
+
+    def __init__(self, learner_id, supervisor_ids):
+        self.learner_id, self.supervisor_ids = learner_id, frozenset(supervisor_ids)
+
+
+def _signs_off(user, target):
+    """Sign "verified competent" on a learner's observed practice: only one of their
+    supervisors, never the learner themself, whatever the role (a site admin is no supervisor)."""
+    return target is not None and user.id != target.learner_id and user.id in target.supervisor_ids
+
+
+POLICY["practice.sign_off"] = _signs_off
+
+
 def organisation_scope(user):
     """Whose people an administrator's lists, reports and exports cover: None for a site
     admin (everyone), the organisation's id for an org admin. Queries filter by it; the rules

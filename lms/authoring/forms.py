@@ -80,7 +80,8 @@ class NewLessonForm(RevisionForm):
         _l("Kind of lesson"),
         choices=[SelectChoice("text", _l("Text")), SelectChoice("file", _l("File (PDF, video or image)")),
                  SelectChoice("quiz", _l("Quiz")),
-                 SelectChoice("document", _l("Controlled document (SOP to read and sign)"))],
+                 SelectChoice("document", _l("Controlled document (SOP to read and sign)")),
+                 SelectChoice("observed", _l("Observed practice (signed off by a supervisor)"))],
         validators=[AnyOf(LESSON_KINDS)],
     )
 

@@ -48,6 +48,8 @@ def completeness_problems(version):
                 if not (lesson.document_number or "").strip() or not (lesson.document_revision or "").strip():
                     problems.append(_("Controlled document “%(lesson)s” (module “%(module)s”) has no document "
                                       "number or revision.", **where))
+            if lesson.kind == "observed" and not lesson.body_markdown.strip():
+                problems.append(_("Observed practice “%(lesson)s” (module “%(module)s”) has no instructions.", **where))
             if lesson.kind == "quiz":
                 if not lesson.questions:
                     problems.append(_("Quiz “%(lesson)s” (module “%(module)s”) has no questions.", **where))

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from lms.accounts.auth import require
 from lms.accounts.models import Organisation, User
-from lms.compliance import services
+from lms.compliance import services, supervisors
 from lms.compliance.forms import (
     AssignPersonForm, AssignProfileForm, OrganisationChoiceForm, ProfileForm, RemovalForm, RequirementForm,
 )
@@ -117,6 +117,8 @@ def profiles():
 
 
 def _profile_page(profile, status=200, **forms):
+    from lms.compliance.supervisor_views import supervisor_form  # (that module imports this one)
+
     requirement_form = forms.get("requirement_form") or RequirementForm(formdata=None)
     requirement_form.course.choices = [(c.id, c.title) for c in _requirable_courses()]
     return render_template(
@@ -126,6 +128,8 @@ def _profile_page(profile, status=200, **forms):
         person_form=forms.get("person_form") or AssignPersonForm(formdata=None),
         removal_form=RemovalForm(formdata=None),
         holders=services.holders_of(profile.id),
+        supervisor_form=forms.get("supervisor_form") or supervisor_form(formdata=None),
+        supervisors=supervisors.supervisors_of(profile.id),  # lms.compliance.supervisor_views
     ), status
 
 
