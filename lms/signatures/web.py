@@ -42,9 +42,13 @@ def refusal(error, user, not_signed, asked_email=False):
     """
     if isinstance(error, services.WrongCredentials):
         if error.locked:
-            return (_("That was %(num)d wrong passwords in a row: signing and login are now locked for your "
-                      "account and you have been logged out. Your organisation's administrators have been told; "
-                      "one of them can unlock it.", num=user.signing_failures), 403)
+            return (ngettext(
+                "That was %(num)d wrong password in a row: signing and login are now locked for your account and "
+                "you have been logged out. Your organisation's administrators have been told; one of them can "
+                "unlock it.",
+                "That was %(num)d wrong passwords in a row: signing and login are now locked for your account and "
+                "you have been logged out. Your organisation's administrators have been told; one of them can "
+                "unlock it.", user.signing_failures), 403)
         left = max(current_app.config["SIGNING_LOCK_AFTER"] - (user.signing_failures or 0), 0)
         return (" ".join([
             _("The email or password is not correct.") if asked_email else _("The password is not correct."),
