@@ -114,7 +114,8 @@ def waiting_for(supervisor):
     done = exists().where(LessonProgress.enrolment_id == Enrolment.id, LessonProgress.lesson_id == Lesson.id)
     rows = db.session.execute(
         select(Enrolment.id, Lesson.id, learner.name, learner.email, Course.title, Lesson.title,
-               Enrolment.enrolled_at, Enrolment.due_at, Module.position, Lesson.position)
+               Enrolment.enrolled_at, Enrolment.due_at, Module.position, Lesson.position,
+               learner.id)  # (PostgreSQL: a DISTINCT query orders by selected columns only)
         .select_from(JobProfileSupervisor)
         .join(JobProfile, JobProfile.id == JobProfileSupervisor.profile_id)
         .join(JobAssignment, and_(JobAssignment.profile_id == JobProfile.id, JobAssignment.removed_at.is_(None)))
