@@ -1,6 +1,6 @@
 """Supervisors' pages: who waits for their sign-off (/supervise), and the sign-off of one
 learner's observed practice with re-authentication (lms.signatures.supervision)."""
-from flask import Blueprint, flash, g, redirect, render_template, url_for
+from flask import Blueprint, flash, g, redirect, render_template, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, logout_user
@@ -103,7 +103,12 @@ def sign_off(enrolment_id, lesson_id):
     learner_name, lesson_title = enrolment.user.name, lesson.title
     asked_email = services.needs_email(current_user)
     form = SigningForm()
-    if not form.validate_on_submit():
+    valid = form.validate_on_submit()
+    if asked_email and not (form.email.data or "").strip():  # nothing typed: not a failed signing
+        form.email.errors = list(form.email.errors) + [
+            _("Give your email too: the first signing of a session asks for both.")]
+        valid = False
+    if not valid:
         return _page(enrolment, lesson, form=form, status=422,
                      message=" ".join([str(NOT_SIGNED)] + [str(e) for errors in form.errors.values() for e in errors]))
     try:
@@ -112,8 +117,9 @@ def sign_off(enrolment_id, lesson_id):
     except services.WrongCredentials as error:
         db.session.commit()  # the failure counted, audited, and at the last try the lock
         message, status = refusal(error, current_user, NOT_SIGNED, asked_email=asked_email)
-        if error.locked:
+        if error.locked:  # every session of the account ended with the lock: this one too
             logout_user()
+            session.clear()
             return render_error(status, message)
         return _page(enrolment, lesson, message=message, status=status)
     except (services.SigningRefused, Forbidden, IntegrityError) as error:

@@ -197,12 +197,15 @@ def test_a_second_supervisor_finds_the_practice_signed_off(app, client, world):
     assert late.status_code == 409 and len(signatures()) == 1
 
 
-def test_a_missing_password_is_a_422_and_nothing_is_counted(app, client, world):
+def test_a_missing_password_or_email_is_a_422_and_nothing_is_counted(app, client, world):
     login(client, world.supervisor)
     url = page_url(world.enrolment, world.lesson)
     response = sign(client, url, password="", email=world.supervisor.email)
     assert response.status_code == 422 and "Give your password to sign." in text_of(response)
+    no_email = sign(client, url, email="  ")
+    assert no_email.status_code == 422 and "Give your email too" in text_of(no_email)
     assert signatures() == [] and db.session.get(User, world.supervisor.id).signing_failures == 0
+    assert count("signature.failed") == 0
 
 
 def test_three_wrong_passwords_lock_signing_and_login(app, client, world):
