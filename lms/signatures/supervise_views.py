@@ -10,6 +10,8 @@ from lms.courses.services import lesson_in_version
 from lms.enrolments.models import Enrolment
 from lms.errors import abort_with, render_error
 from lms.extensions import db
+from lms.outbox.models import EMAIL_SIGNING_LOCKED
+from lms.outbox.services import promise
 from lms.policy import Forbidden
 from lms.signatures import services, supervision
 from lms.signatures.display import manifest
@@ -115,6 +117,8 @@ def sign_off(enrolment_id, lesson_id):
         supervision.sign_off(current_user, enrolment, lesson, form.password.data,
                              form.email.data if asked_email else None, form.nonce.data)
     except services.WrongCredentials as error:
+        if error.locked:  # the organisation's admins are emailed (lms.signatures.tasks)
+            promise(EMAIL_SIGNING_LOCKED, current_user.id)
         db.session.commit()  # the failure counted, audited, and at the last try the lock
         message, status = refusal(error, current_user, NOT_SIGNED, asked_email=asked_email)
         if error.locked:  # every session of the account ended with the lock: this one too

@@ -3,12 +3,14 @@ posts, and one way to turn a refused signature into a message and an HTTP status
 
 A view that signs: validate ``SigningForm`` (CSRF), call the signing service; on
 ``WrongCredentials`` commit (the failure count, the audit event and, at the last try, the lock
-must stay) and refuse; on any other ``SigningRefused`` roll back and refuse; else commit.
+and the promised email to the organisation's admins must stay) and refuse; on any other ``SigningRefused`` roll back and refuse; else commit.
 """
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
+from flask_limiter.util import get_remote_address
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length, Optional
@@ -16,10 +18,17 @@ from wtforms.validators import DataRequired, Length, Optional
 from lms.extensions import limiter
 from lms.signatures import services
 
-# Signing posts per client address, like login (a wrong password is also counted per account
-# by check_signer, which locks after SIGNING_LOCK_AFTER in a row).
-signing_limit = limiter.shared_limit(
-    lambda: current_app.config.get("RATELIMIT_SIGNING", "30 per minute"), scope="signing", methods=["POST"])
+
+def _signer_key():
+    """Signing posts are counted per signer, as for controlled documents (a company's people
+    share one address); a wrong password is also counted per account by check_signer."""
+    if current_user.is_authenticated:
+        return f"signing:{current_user.id}"
+    return f"signing-address:{get_remote_address()}"
+
+
+signing_limit = limiter.shared_limit(lambda: current_app.config["RATELIMIT_SIGNING"], scope="sign-off",
+                                     key_func=_signer_key, methods=["POST"])
 
 
 class SigningForm(FlaskForm):

@@ -222,6 +222,11 @@ def test_three_wrong_passwords_lock_signing_and_login(app, client, world):
     supervisor = db.session.get(User, world.supervisor.id)
     assert supervisor.signing_locked_at is not None and supervisor.signing_failures == 3
     assert count("signature.failed") == 3 and count("signature.locked") == 1 and signatures() == []
+    # The organisation's administrators are emailed: the work is promised in the same commit.
+    from lms.outbox.models import EMAIL_SIGNING_LOCKED, Outbox
+
+    assert db.session.scalars(select(Outbox.subject_id).where(Outbox.kind == EMAIL_SIGNING_LOCKED)).all() == [
+        world.supervisor.id]
     # The session ended: the next request is a visitor's.
     assert "/login" in client.get(url).location
 
