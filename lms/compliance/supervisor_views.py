@@ -2,12 +2,16 @@
 admin) names one of the organisation's people, or takes one off with a reason."""
 from flask import Blueprint, flash, redirect, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
 from sqlalchemy import select
+from wtforms import StringField
+from wtforms.validators import DataRequired, Length
 
 from lms.accounts.models import User
 from lms.compliance import services, supervisors
-from lms.compliance.forms import AssignPersonForm, RemovalForm
+from lms.compliance.forms import RemovalForm
 from lms.compliance.views import _person, _profile, _profile_page, _refused
 from lms.errors import abort_with
 from lms.extensions import db
@@ -16,11 +20,16 @@ from lms.policy import Forbidden
 bp = Blueprint("compliance_supervisors", __name__, url_prefix="/admin/compliance")
 
 
+class SupervisorForm(FlaskForm):
+    # Looked up, not validated as an address: an unknown one is "nobody has this email".
+    email = StringField(_l("Email of the person"), validators=[DataRequired(), Length(max=254)])
+
+
 def supervisor_form(**kwargs):
     """The "name a supervisor" form: fields prefixed, as the page's "give this job profile to a
     person" form has an email field too; its CSRF token is the page's (CSRFProtect checks it
     before every POST view), so the form's own is off."""
-    return AssignPersonForm(prefix="supervisor", meta={"csrf": False}, **kwargs)
+    return SupervisorForm(prefix="supervisor", meta={"csrf": False}, **kwargs)
 
 
 @bp.post("/profiles/<int:profile_id>/supervisors")
