@@ -27,6 +27,7 @@ BLUEPRINTS = (
     ("lms.compliance.views", "/admin/compliance: job profiles, requirements, who holds them"),
     ("lms.compliance.supervisor_views", "/admin/compliance/profiles/.../supervisors: supervisors of job profiles"),
     ("lms.signatures.supervise_views", "/supervise: supervisors sign off observed practice"),
+    ("lms.compliance.exemption_views", "/admin/compliance/...exemptions: exempting a person from a requirement"),
     ("lms.cpd.cycle_views", "/cpd/cycles and /admin/cpd/cycles: credit cycles and CPD statements"),
     ("lms.cpd.learner_views", "/cpd: My CPD (registration numbers, ledger, external activities)"),
     ("lms.cpd.admin_views", "/admin/cpd: accrediting bodies, course credits, activity approval, ledgers"),

@@ -7,6 +7,9 @@ Once per completion: a completion gets a recertification enrolment only while no
 exists for the person and course (no later enrolment at all: the recertification itself, a
 retraining, one the learner withdrew from). Two beats at once cannot both create one: the
 partial unique index on open enrolments decides inside ``open_enrolment``.
+
+A person exempt from the course (lms.compliance.exemptions) gets no recertification enrolment
+while the exemption lasts; the sweep after it ends opens it.
 """
 import logging
 from dataclasses import dataclass
@@ -47,6 +50,8 @@ def due_for_recertification(now, after_id=0, limit=None):
     """Completed enrolments whose validity ends within RECERT_DAYS_BEFORE days of ``now`` (or
     has ended), of active accounts, with no later enrolment in the course and a certificate
     that was not revoked: (enrolment id, user id, course id, valid_until), by id."""
+    from lms.compliance.exemptions import exempt_clause  # compliance imports certificates
+
     window = timedelta(days=current_app.config["RECERT_DAYS_BEFORE"])
     later = aliased(Enrolment)
     query = (
@@ -61,6 +66,7 @@ def due_for_recertification(now, after_id=0, limit=None):
             ~exists().where(later.user_id == Enrolment.user_id, later.course_id == Enrolment.course_id,
                             later.id > Enrolment.id),
             ~_revoked_without_reissue(Enrolment),
+            ~exists().where(exempt_clause(Enrolment.user_id, Enrolment.course_id, now)),
         )
         .order_by(Enrolment.id)
     )

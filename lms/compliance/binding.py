@@ -5,13 +5,16 @@ They agree with :mod:`lms.compliance.rules`: a completion *satisfies* a binding 
 at ``now`` when it counts (completed, ``completed_at`` <= now), is current (its version's
 number >= the course's effective version's) and, for a recurring requirement, has not lapsed
 (``valid_until`` None or later than now) -- exactly the compliant and expiring cells.
+A person exempt from the course at ``now`` (a live RequirementExemption) lacks nothing: no
+enrolment is opened for them while the exemption lasts; once it expires or is revoked the
+pair is missing again and the next reconcile opens its enrolment.
 """
 from dataclasses import dataclass
 
 from sqlalchemy import and_, exists, false, func, literal_column, or_, select, union
 
 from lms.accounts.models import User
-from lms.compliance.models import JobAssignment, Requirement
+from lms.compliance.models import JobAssignment, Requirement, RequirementExemption
 from lms.courses.models import CourseVersion
 from lms.enrolments.models import Enrolment
 
@@ -73,6 +76,9 @@ def missing_pairs(session, now, user_id=None, profile_id=None, requirement_id=No
     current = and_(completed, e.version_id.in_(current_versions))
     satisfying = and_(current, or_(r.recurs == false(), e.valid_until.is_(None), e.valid_until > now))
     open_ = and_(e.user_id == a.user_id, e.course_id == r.course_id, e.status == ACTIVE)
+    x = RequirementExemption
+    exempt = and_(x.user_id == a.user_id, x.course_id == r.course_id, x.created_at <= now, x.expires_at > now,
+                  or_(x.revoked_at.is_(None), x.revoked_at > now))
     query = (
         select(
             a.user_id, r.course_id, r.id, a.assigned_at, r.created_at, r.due_days,
@@ -86,6 +92,7 @@ def missing_pairs(session, now, user_id=None, profile_id=None, requirement_id=No
         .where(a.user_id.not_in(select(User.id).where(User.is_active_account == false())))
         .where(~exists().where(open_).correlate(a, r))
         .where(~exists().where(satisfying).correlate(a, r))
+        .where(~exists().where(exempt).correlate(a, r))
         .order_by(a.user_id, r.course_id, r.id)
     )
     if user_id is not None:

@@ -24,7 +24,7 @@ from sqlalchemy import and_, case, false, func, literal, or_, select, true, type
 
 from lms.accounts.models import Organisation, User
 from lms.compliance import rules
-from lms.compliance.models import JobAssignment, JobProfile, Requirement
+from lms.compliance.models import JobAssignment, JobProfile, Requirement, RequirementExemption
 from lms.courses.models import Course, CourseVersion
 from lms.enrolments.models import Enrolment
 from lms.timeutil import UTCDateTime
@@ -124,6 +124,20 @@ def open_due_dates(at, user_id=None):
     return stmt.cte("open_due")
 
 
+def live_exemptions(at, user_id=None):
+    """(user_id, course_id) -> ``until``: when the exemption live at ``at`` expires
+    (rules.exemption_live; at most one is live at a time, the maximum only to be safe)."""
+    x = RequirementExemption
+    stmt = (
+        select(x.user_id, x.course_id, func.max(x.expires_at).label("until"))
+        .where(x.created_at <= at, x.expires_at > at, or_(x.revoked_at.is_(None), x.revoked_at > at))
+        .group_by(x.user_id, x.course_id)
+    )
+    if user_id is not None:
+        stmt = stmt.where(x.user_id == user_id)
+    return stmt.cte("exempt")
+
+
 def overdue_limits(moment, dialect):
     """requirement_id -> ``limit``: a person assigned (and the requirement created) by then is
     past the requirement's due date at ``moment`` (``moment`` - due_days). Computed once per
@@ -145,6 +159,7 @@ def cells(at, dialect, organisation_id=None, user_id=None, requirement_id=None):
     done = completions(moment, effective, user_id)
     opened = open_due_dates(moment, user_id)
     limits = overdue_limits(moment, dialect)
+    exempt = live_exemptions(moment, user_id)
     start = later_of(JobAssignment.assigned_at, Requirement.created_at, dialect)
     due = type_coerce(func.coalesce(opened.c.due_at, plus_days(start, Requirement.due_days, dialect)), UTCDateTime())
     # due <= moment, without adding days per cell: the open enrolment's due date, else
@@ -155,17 +170,24 @@ def cells(at, dialect, organisation_id=None, user_id=None, requirement_id=None):
     )
     has_current = done.c.cur_at.is_not(None)
     lapses = and_(has_current, Requirement.recurs == true(), done.c.cur_valid.is_not(None))
+    lapsed = and_(lapses, done.c.cur_valid <= moment)
+    is_exempt = exempt.c.until.is_not(None)
+    # Training first: an exemption stands in only where no current, unlapsed completion does.
     status = case(
-        (and_(lapses, done.c.cur_valid <= moment), rules.EXPIRED),
+        (and_(lapsed, is_exempt), rules.EXEMPT),
+        (lapsed, rules.EXPIRED),
         (and_(lapses, done.c.cur_valid <= soon), rules.EXPIRING),
         (has_current, rules.COMPLIANT),
+        (is_exempt, rules.EXEMPT),
         (done.c.last_at.is_not(None), rules.SUPERSEDED),
         (past_due, rules.OVERDUE),
         else_=rules.PENDING,
     )
     status_date = case(
+        (and_(lapsed, is_exempt), exempt.c.until),
         (lapses, done.c.cur_valid),
         (has_current, None),
+        (is_exempt, exempt.c.until),
         (done.c.last_at.is_not(None), done.c.last_at),
         else_=due,
     )
@@ -179,6 +201,7 @@ def cells(at, dialect, organisation_id=None, user_id=None, requirement_id=None):
         .join(Requirement, Requirement.profile_id == JobAssignment.profile_id)
         .outerjoin(done, and_(done.c.user_id == JobAssignment.user_id, done.c.course_id == Requirement.course_id))
         .outerjoin(opened, and_(opened.c.user_id == JobAssignment.user_id, opened.c.course_id == Requirement.course_id))
+        .outerjoin(exempt, and_(exempt.c.user_id == JobAssignment.user_id, exempt.c.course_id == Requirement.course_id))
         .join(limits, limits.c.requirement_id == Requirement.id)
         .where(
             live(JobAssignment.assigned_at, JobAssignment.removed_at, moment),
@@ -212,6 +235,7 @@ def summary_statement(at, dialect, organisation_id=None):
             count(*rules.COMPLIANT_STATUSES).label("compliant"), count(rules.EXPIRING).label("expiring"),
             count(rules.OVERDUE).label("overdue"), count(rules.SUPERSEDED).label("superseded"),
             count(rules.EXPIRED).label("expired"), count(rules.PENDING).label("pending"),
+            count(rules.EXEMPT).label("exempt"),
         )
         .group_by(c.c.requirement_id)
         .subquery("counts")
@@ -238,12 +262,14 @@ def summary_statement(at, dialect, organisation_id=None):
     return stmt
 
 
-COUNT_NAMES = ("must_have", "compliant", "expiring", "overdue", "superseded", "expired", "pending")
+COUNT_NAMES = ("must_have", "compliant", "expiring", "overdue", "superseded", "expired", "pending", "exempt")
 
 
-def percent(compliant, must_have):
-    """Compliant as a whole-number percentage of those who must have it (None for nobody)."""
-    return None if not must_have else int(compliant * 100 // must_have)
+def percent(compliant, must_have, exempt=0):
+    """Compliant as a whole-number percentage of those who must have it and are not exempt
+    (None for nobody): an exemption neither counts as training nor lowers the share."""
+    base = must_have - exempt
+    return None if base <= 0 else int(compliant * 100 // base)
 
 
 @dataclass
@@ -258,7 +284,7 @@ class ProfileSummary:
 
     @property
     def percent(self):
-        return percent(self.total("compliant"), self.total("must_have"))
+        return percent(self.total("compliant"), self.total("must_have"), self.total("exempt"))
 
 
 def summary(session, at, organisation_id=None):
@@ -290,10 +316,11 @@ class RequirementSummary:
     superseded: int
     expired: int
     pending: int
+    exempt: int
 
     @property
     def percent(self):
-        return percent(self.compliant, self.must_have)
+        return percent(self.compliant, self.must_have, self.exempt)
 
 
 # What a drill-down link may ask for: a status, or "compliant" (compliant and expiring alike,
@@ -301,7 +328,7 @@ class RequirementSummary:
 CELL_FILTERS = {
     rules.COMPLIANT: rules.COMPLIANT_STATUSES, rules.EXPIRING: (rules.EXPIRING,),
     rules.OVERDUE: (rules.OVERDUE,), rules.SUPERSEDED: (rules.SUPERSEDED,),
-    rules.EXPIRED: (rules.EXPIRED,), rules.PENDING: (rules.PENDING,),
+    rules.EXPIRED: (rules.EXPIRED,), rules.PENDING: (rules.PENDING,), rules.EXEMPT: (rules.EXEMPT,),
 }
 
 

@@ -35,6 +35,7 @@ COLOURS = {
     rules.EXPIRED: ("#FF8F8F", "#6B0000"),
     rules.PENDING: ("#D9D9D9", "#3A3A3A"),
     rules.SUPERSEDED: ("#E1D5F0", "#4B2A7B"),
+    rules.EXEMPT: ("#DDEBF7", "#1F4E78"),
 }
 
 
@@ -43,6 +44,7 @@ def status_names():
     return {
         rules.COMPLIANT: _("Compliant"), rules.EXPIRING: _("Expiring"), rules.EXPIRED: _("Expired"),
         rules.SUPERSEDED: _("Superseded version"), rules.OVERDUE: _("Overdue"), rules.PENDING: _("Pending"),
+        rules.EXEMPT: _("Exempt"),
     }
 
 
@@ -54,6 +56,8 @@ def status_meanings():
         rules.EXPIRED: _("The training has lapsed; date: when it expired"),
         rules.PENDING: _("Not trained yet, not yet due; date: due date"),
         rules.SUPERSEDED: _("Trained only on a version replaced by a major change; date: last completion"),
+        rules.EXEMPT: _("Not trained: exempted by an administrator (with a reason, in the audit trail); "
+                        "date: when the exemption ends"),
     }
 
 
@@ -73,7 +77,7 @@ def dashboard_headers():
     return [
         _("Organisation"), _("Job profile"), _("Course"), _("Due (days)"), _("Recurs"), _("Must have"),
         _("Compliant"), _("Compliant %"), _("Expiring within %(days)s days", days=rules.EXPIRING_DAYS),
-        _("Overdue"), _("Superseded version"), _("Expired"), _("Pending"),
+        _("Overdue"), _("Superseded version"), _("Expired"), _("Pending"), _("Exempt"),
     ]
 
 
@@ -82,7 +86,7 @@ def dashboard_values(row):
         neutralise(row.organisation), neutralise(row.profile), neutralise(row.course), row.due_days,
         _("yes") if row.recurs else _("no"), row.must_have, row.compliant,
         row.percent if row.percent is not None else "", row.expiring, row.overdue, row.superseded,
-        row.expired, row.pending,
+        row.expired, row.pending, row.exempt,
     ]
 
 

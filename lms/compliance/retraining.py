@@ -11,6 +11,8 @@ lms.compliance.rules.effective_number). From then on:
   requirement for it) whose newest completion is on an older version gets a new enrolment,
   source "retraining", due after the requirement's ``due_days`` (the smallest if several),
   through lms.enrolments.services.open_enrolment. Their old completion stays completed.
+  People exempt from the course at that moment (lms.compliance.exemptions) get none: the
+  reconcile job opens it once their exemption ends.
 
 ``CourseVersion.retraining_applied_at`` says it was done; claiming it is a conditional UPDATE,
 so two beats (or a beat and a publication) apply a version once. A minor version applies
@@ -260,13 +262,18 @@ def carry_out(version, actor=None, now=None):
     ).all()
     moved = move_enrolments(course, older, actor, version.change_reason) if older else []
 
+    from lms.compliance.exemptions import exempt_user_ids  # it imports this module
+
     required = required_people(course.id)
     state = _newest_enrolments(course.id, required)
+    exempt = exempt_user_ids(course.id, now)
     opened = 0
     for user_id in sorted(required):
         completed, _open = state[user_id]
         if completed is None or completed[0] >= version.number:
             continue  # never trained (the matrix assigns them) or trained on this version already
+        if user_id in exempt:
+            continue  # exempted from the course for now; reconcile opens it when that ends
         user = db.session.get(User, user_id)
         _enrolment, created = open_enrolment(
             user, course, "retraining", actor=actor, due_at=now + timedelta(days=required[user_id]))

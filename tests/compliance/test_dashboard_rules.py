@@ -1,7 +1,8 @@
 """The dashboard's SQL agrees with lms.compliance.rules: a mixed matrix (superseded, future and
 minor versions, an unpublished course, recurring and lapsed completions, removed assignments
-and requirements, a deactivated account, another organisation) is evaluated cell by cell in
-Python with rules.cell_status and compared with the SQL, now and at moments in the past."""
+and requirements, a deactivated account, another organisation, exemptions live, expired and
+revoked early) is evaluated cell by cell in Python with rules.cell_status and compared with the
+SQL, now and at moments in the past."""
 import random
 from collections import Counter
 from datetime import timedelta
@@ -10,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from lms.compliance import dashboard, rules
-from lms.compliance.models import JobAssignment, Requirement
+from lms.compliance.models import JobAssignment, Requirement, RequirementExemption
 from lms.enrolments.models import Enrolment
 from lms.extensions import db
 from lms.timeutil import utcnow
@@ -79,6 +80,26 @@ def build_matrix(seed=12):
             if moment < now and rnd.random() < 0.5:
                 enrolment_row(user, course, version=course.versions[-1], enrolled_at=moment,
                               due_at=rnd.choice((None, moment + timedelta(days=rnd.uniform(1, 100)))))
+    # Exemptions: per (person, course) none, one, or one ended (revoked early or closed at its
+    # expiry) followed by another; some live now, some only in the past.
+    for user in users:
+        for course in courses:
+            start = days(rnd.uniform(20, 350))
+            for _ in range(rnd.choice((0, 0, 1, 2))):
+                if start >= now:
+                    break
+                expires = start + timedelta(days=rnd.uniform(10, 200))
+                row = RequirementExemption(user_id=user.id, course_id=course.id, reason="r", created_at=start,
+                                           expires_at=expires)
+                db.session.add(row)
+                db.session.commit()
+                end = min(expires, now) if expires <= now else (
+                    start + (now - start) * rnd.random() if rnd.random() < 0.5 else None)
+                if end is None:
+                    break  # still live and not revoked: the person's one unrevoked exemption
+                row.revoked_at = end  # revoked early, or closed when it expired
+                db.session.commit()
+                start = end + timedelta(days=rnd.uniform(0, 40))
     # One certain case of each rare status: expiring (valid 10 more days) and expired.
     for valid_until in (now + timedelta(days=10), now - timedelta(days=3)):
         person = create_user(org=org)
@@ -110,7 +131,12 @@ def reference_cells(at, organisation_id=None):
                         and e.enrolled_at <= at and (e.completed_at is None or e.completed_at > at)]
             due = next((d for d in open_due if d is not None), None) or (
                 max(assignment.assigned_at, requirement.created_at) + timedelta(days=requirement.due_days))
-            expected[(user.id, requirement.id)] = rules.cell_status(at, effective, requirement.recurs, due, completions)
+            exempt = [x.expires_at for x in db.session.scalars(select(RequirementExemption).where(
+                RequirementExemption.user_id == user.id, RequirementExemption.course_id == course.id))
+                if rules.exemption_live(x.created_at, x.expires_at, x.revoked_at, at)]
+            assert len(exempt) <= 1
+            expected[(user.id, requirement.id)] = rules.cell_status(
+                at, effective, requirement.recurs, due, completions, exempt_until=exempt[0] if exempt else None)
     return expected
 
 
@@ -146,6 +172,27 @@ def test_summary_counts_agree_with_the_cells(app):
         statuses = Counter(status for (uid, rid), (status, _d) in expected.items() if rid == requirement_id)
         assert row.must_have == sum(statuses.values())
         assert row.compliant == statuses[rules.COMPLIANT] + statuses[rules.EXPIRING]
-        for name in ("expiring", "overdue", "superseded", "expired", "pending"):
+        for name in ("expiring", "overdue", "superseded", "expired", "pending", "exempt"):
             assert getattr(row, name) == statuses[name], name
-        assert row.percent == (row.compliant * 100 // row.must_have if row.must_have else None)
+        # The share leaves exempt people out: they are neither trained nor required meanwhile.
+        base = row.must_have - row.exempt
+        assert row.percent == (row.compliant * 100 // base if base else None)
+
+
+def test_exemption_boundaries_agree_with_rules(app):
+    """At the very moment an exemption starts, is revoked and expires (and a microsecond
+    before each), the SQL and the rules agree: the start counts, the end does not."""
+    org, other, now = build_matrix(12)
+    rows = db.session.scalars(select(RequirementExemption).order_by(RequirementExemption.id)).all()
+    moments = set()
+    for row in rows[:6]:
+        for edge in (row.created_at, row.expires_at, row.revoked_at):
+            if edge is not None and edge <= now:
+                moments.update((edge, edge - timedelta(microseconds=1)))
+    assert len(moments) >= 6
+    seen = Counter()
+    for at in sorted(moments):
+        expected = reference_cells(at, org.id)
+        assert sql_cells(at, org.id) == expected, at
+        seen.update(status for status, _date in expected.values())
+    assert seen[rules.EXEMPT]
