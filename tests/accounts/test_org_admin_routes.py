@@ -114,7 +114,25 @@ def b_ids(world):
         "activity_id": b_cpd(world)["activity"].id,
         "fmt": "csv", "name": "x.eml", "token": "not-a-token", "filename": "style.css",
         "language": "nb", "translation_id": b_translation(b_course).id,
+        "exemption_id": b_exemption(world).id,
     }
+
+
+def b_exemption(world):
+    """B's learner exempted from B's course (the revoke route of exemptions)."""
+    from datetime import timedelta
+
+    from lms.compliance.models import RequirementExemption
+    from lms.extensions import db
+    from lms.timeutil import utcnow
+
+    exemption = db.session.scalar(db.select(RequirementExemption).filter_by(user_id=world["b_learner"].id))
+    if exemption is None:
+        exemption = RequirementExemption(user_id=world["b_learner"].id, course_id=world["b_course"].id,
+                                         reason="B's reason", expires_at=utcnow() + timedelta(days=30))
+        db.session.add(exemption)
+        db.session.commit()
+    return exemption
 
 
 def b_translation(course):
