@@ -191,3 +191,20 @@ def test_other_organisations_learners_and_anonymous_are_refused(app, client, mat
     site = app.test_client()
     login(site, create_user(role="admin", org=create_org()))
     assert site.get(page_of(b_person)).status_code == 200
+
+
+def test_the_audit_trail_and_its_pdf_list_the_exemption_with_its_reason(app, client, matrix):
+    from pypdf import PdfReader
+
+    bob, gmp_requirement = matrix["people"]["Bob"], matrix["requirements"][0]
+    login(client, matrix["org_admin"])
+    until = utcnow().date() + timedelta(days=30)
+    assert grant(client, bob, course=str(gmp_requirement.course_id), expires_on=until.isoformat()).status_code == 302
+    site = app.test_client()
+    login(site, matrix["admin"])
+    page = main_of(site.get("/admin/audit/?action=exemption.granted"))
+    assert "Works in logistics, not on the line" in page and until.isoformat() in page
+    pdf = site.get("/admin/audit/events.pdf?action=exemption.granted")
+    assert pdf.status_code == 200
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.get_data())).pages)
+    assert "exemption.granted" in text and "Works in logistics" in " ".join(text.split())
