@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import and_, func, or_, select, text, update
+from sqlalchemy import and_, exists, func, or_, select, text, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import contains_eager
 
@@ -84,6 +84,9 @@ def _candidates(after_id, now, limit):
     """The next batch of enrolments that may be due, by ascending id (keyset pagination).
     The database does the narrowing: active enrolments of active, opted-in learners that are
     near or past their deadline, or inactive for long enough."""
+    from lms.compliance.binding import MATRIX_SOURCES  # the matrix's modules import this one
+    from lms.compliance.exemptions import exempt_clause
+
     due_before, inactive_before = policy.sweep_cutoffs(now, current_app.config["REMINDER_INACTIVITY_DAYS"])
     query = (
         select(
@@ -101,6 +104,9 @@ def _candidates(after_id, now, limit):
                 Enrolment.last_activity_at <= inactive_before,
                 and_(Enrolment.last_activity_at.is_(None), Enrolment.enrolled_at <= inactive_before),
             ),
+            # An enrolment the matrix opened says nothing to a person exempt from the course.
+            or_(Enrolment.source.not_in(MATRIX_SOURCES),
+                ~exists().where(exempt_clause(Enrolment.user_id, Enrolment.course_id, now))),
         )
         .order_by(Enrolment.id)
         .limit(limit)

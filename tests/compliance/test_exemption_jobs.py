@@ -104,3 +104,35 @@ def test_no_recertification_enrolment_while_exempt(app):
     assert rows[other.id].id in due and rows[exempt.id].id not in due
     due_later = {row.id for row in due_for_recertification(exemption.expires_at)}
     assert rows[exempt.id].id in due_later
+
+
+def test_no_reminder_about_a_matrix_enrolment_while_exempt(app):
+    """Bob and Eva are overdue on the course their profile requires; Eva is exempt: the sweep
+    records Bob's overdue reminder and none for Eva, until her exemption ends."""
+    from lms.reminders import services as reminders
+    from lms.reminders.models import ReminderLog
+
+    org = create_org()
+    admin = org_admin(org)
+    course = create_course(org=org)
+    profile = profile_with(admin, org, [course], due_days=20)
+    bob, eva = create_user(org=org), create_user(org=org)
+    for person in (bob, eva):
+        services.assign(admin, person, profile)
+    db.session.commit()
+    for person in (bob, eva):
+        [enrolment] = active(person, course)
+        enrolment.due_at = utcnow() - timedelta(days=2)
+        db.session.commit()
+    exemption = exemptions.grant(admin, eva, course, "Covered by the supplier's training", utcnow().date() + timedelta(days=9))
+    db.session.commit()
+
+    def kinds(person, at):
+        held = []
+        reminders.run_sweep(at, enqueue=held.extend)
+        return {row.kind for row in db.session.scalars(select(ReminderLog).join(Enrolment).where(
+            Enrolment.user_id == person.id))}
+
+    assert "overdue" in kinds(bob, utcnow())
+    assert "overdue" not in kinds(eva, utcnow())
+    assert "overdue" in kinds(eva, exemption.expires_at)
