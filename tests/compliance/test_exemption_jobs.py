@@ -44,7 +44,7 @@ def test_reconcile_opens_nothing_while_exempt_and_opens_it_once_expired(app):
     assert active(exempt, course) == [] and len(active(other, course)) == 1
     # A further profile requiring the course changes nothing while the exemption lasts.
     second = profile_with(admin, org, [course], name="Second profile")
-    services.assign(admin, exempt, second)
+    services.assign(admin, exempt, second, "New duties")
     db.session.commit()
     assert active(exempt, course) == []
 
@@ -118,7 +118,7 @@ def test_no_reminder_about_a_matrix_enrolment_while_exempt(app):
     profile = profile_with(admin, org, [course], due_days=20)
     bob, eva = create_user(org=org), create_user(org=org)
     for person in (bob, eva):
-        services.assign(admin, person, profile)
+        services.assign(admin, person, profile, "New duties")
     db.session.commit()
     for person in (bob, eva):
         [enrolment] = active(person, course)

@@ -38,7 +38,7 @@ def world(app):
     person = create_user(org=org, name="Kari Nordmann")
     from lms.compliance import services
 
-    services.assign(admin, person, profile, now=utcnow() - timedelta(days=60))
+    services.assign(admin, person, profile, "New duties", now=utcnow() - timedelta(days=60))
     # As if the profile had required GMP for long: the person is overdue.
     profile.requirements[0].created_at = utcnow() - timedelta(days=90)
     for enrolment in person_enrolments(person):
@@ -191,7 +191,7 @@ def test_training_beats_an_exemption_but_an_exemption_covers_a_lapse(world):
     trained, lapsed = create_user(org=org), create_user(org=org)
     now = utcnow()
     for person, valid_until in ((trained, now + timedelta(days=200)), (lapsed, now - timedelta(days=5))):
-        services.assign(admin, person, profile, now=now - timedelta(days=400))
+        services.assign(admin, person, profile, "New duties", now=now - timedelta(days=400))
         enrolment_row(person, recurring, status="completed", enrolled_at=now - timedelta(days=390),
                       completed_at=now - timedelta(days=380), valid_until=valid_until)
     db.session.commit()
@@ -211,7 +211,7 @@ def test_the_dashboard_counts_exempt_apart_and_leaves_them_out_of_the_share(worl
     trained = create_user(org=org)
     from lms.compliance import services
 
-    services.assign(admin, trained, world["profile"], now=utcnow() - timedelta(days=30))
+    services.assign(admin, trained, world["profile"], "New duties", now=utcnow() - timedelta(days=30))
     enrolment_row(trained, gmp, status="completed", enrolled_at=utcnow() - timedelta(days=20),
                   completed_at=utcnow() - timedelta(days=10))
     exemptions.grant(admin, person, gmp, "reason", utcnow().date() + timedelta(days=30))
