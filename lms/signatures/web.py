@@ -35,8 +35,8 @@ class SigningForm(FlaskForm):
     """Both parts of the login at the first signing of a session (the template leaves the email
     out afterwards, ``services.needs_email``), and the page's single-use nonce."""
 
-    email = StringField(_l("Your email"), validators=[Optional(), Length(max=254)])
-    password = PasswordField(_l("Your password"), validators=[DataRequired(_l("Give your password to sign.")),
+    email = StringField(_l("Email"), validators=[Optional(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Give your password to sign.")),
                                                               Length(max=1024)])
     nonce = HiddenField(validators=[DataRequired(), Length(max=64)])
 
