@@ -22,7 +22,7 @@ bp = Blueprint("compliance_supervisors", __name__, url_prefix="/admin/compliance
 
 class SupervisorForm(FlaskForm):
     # Looked up, not validated as an address: an unknown one is "nobody has this email".
-    email = StringField(_l("Email of the person"), validators=[DataRequired(), Length(max=254)])
+    email = StringField(_l("Email of the supervisor"), validators=[DataRequired(), Length(max=254)])
 
 
 def supervisor_form(**kwargs):
